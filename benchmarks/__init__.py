@@ -1,0 +1,1 @@
+"""Benchmark suite for tunekit: problems, runners and reports."""

@@ -1,0 +1,81 @@
+"""``Study.trials_dataframe``: the trials as a pandas DataFrame (pandas is the `pandas` extra)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tunekit.study import Study
+
+_KNOWN_ATTRS = (
+    "number",
+    "value",
+    "values",
+    "datetime_start",
+    "datetime_complete",
+    "duration",
+    "params",
+    "user_attrs",
+    "system_attrs",
+    "intermediate_values",
+    "state",
+    "constraints",
+)
+# Attributes that hold a dict: one column per key.
+_NESTED = ("params", "user_attrs", "system_attrs", "intermediate_values")
+
+
+def _import_pandas():
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError(
+            "Study.trials_dataframe() needs pandas: pip install 'tunekit[pandas]'."
+        ) from None
+    return pandas
+
+
+def _trials_dataframe(study: Study, attrs: Sequence[str], multi_index: bool) -> pd.DataFrame:
+    pandas = _import_pandas()
+    unknown = [a for a in attrs if a not in _KNOWN_ATTRS]
+    if unknown:
+        raise ValueError(f"trials_dataframe(): unknown attrs {unknown!r}; known: {_KNOWN_ATTRS!r}.")
+    attrs = list(attrs)
+    multi_objective = study._is_multi_objective()
+    # "value" and "values" mean the same column group; which one depends on the study.
+    if multi_objective and "value" in attrs:
+        attrs[attrs.index("value")] = "values"
+    if not multi_objective and "values" in attrs:
+        attrs[attrs.index("values")] = "value"
+    metric_names = study.metric_names
+
+    rows: list[dict[tuple[str, str], Any]] = []
+    for trial in study.get_trials(deepcopy=False):
+        row: dict[tuple[str, str], Any] = {}
+        for attr in attrs:
+            if attr == "state":
+                row[(attr, "")] = trial.state.name
+            elif attr == "value":
+                row[(attr, "")] = trial.value
+            elif attr == "values":
+                names = metric_names or [str(i) for i in range(len(study.directions))]
+                values = trial.values or [None] * len(names)
+                for name, value in zip(names, values):
+                    row[(attr, name)] = value
+            elif attr in _NESTED:
+                for key, value in getattr(trial, attr).items():
+                    row[(attr, str(key))] = value
+            else:
+                row[(attr, "")] = getattr(trial, attr)
+        rows.append(row)
+
+    if not rows:
+        return pandas.DataFrame()
+    columns = sorted({c for row in rows for c in row}, key=lambda c: (attrs.index(c[0]), c[1]))
+    frame = pandas.DataFrame(rows, columns=pandas.MultiIndex.from_tuples(columns))
+    if not multi_index:
+        frame.columns = ["_".join(part for part in c if part) for c in columns]
+    return frame
