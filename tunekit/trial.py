@@ -62,6 +62,13 @@ class TrialState(enum.IntEnum):
     def __repr__(self) -> str:
         return f"TrialState.{self.name}"
 
+    # As Optuna's: print(trial.state) and f"{trial.state}" show the name, not the number.
+    def __str__(self) -> str:
+        return f"TrialState.{self.name}"
+
+    def __format__(self, format_spec: str) -> str:
+        return format(str(self), format_spec)
+
     def is_finished(self) -> bool:
         """COMPLETE, PRUNED and FAIL are final: such a trial never changes again."""
         return self in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
@@ -242,7 +249,7 @@ class Trial(BaseTrial):
     @property
     def relative_params(self) -> dict[str, Any]:
         if self._relative_params is None:
-            study = self.study
+            study = self._study_for_sampler()
             frozen = self._cached_frozen_trial
             self._relative_search_space = study.sampler.infer_relative_search_space(study, frozen)
             self._relative_params = study.sampler.sample_relative(
@@ -266,7 +273,9 @@ class Trial(BaseTrial):
         elif self._is_relative_param(name, distribution):
             value = self.relative_params[name]
         else:
-            value = self.study.sampler.sample_independent(self.study, frozen, name, distribution)
+            value = self.study.sampler.sample_independent(
+                self._study_for_sampler(), frozen, name, distribution
+            )
 
         internal = distribution.to_internal_repr(value)
         try:
@@ -281,15 +290,19 @@ class Trial(BaseTrial):
         return value
 
     def _out_of_range_fixed_value(self, name: str, value: Any, distribution: BaseDistribution):
-        if isinstance(distribution, CategoricalDistribution):
+        if isinstance(distribution, CategoricalDistribution) or not _is_representable(
+            value, distribution
+        ):
             warnings.warn(
-                f"Fixed parameter {name!r} with value {value!r} is not one of the choices of "
+                f"Fixed parameter {name!r} with value {value!r} is not a value of "
                 f"{distribution!r}; a value is sampled instead.",
                 UserWarning,
                 stacklevel=4,
             )
             frozen = self._cached_frozen_trial
-            return self.study.sampler.sample_independent(self.study, frozen, name, distribution)
+            return self.study.sampler.sample_independent(
+                self._study_for_sampler(), frozen, name, distribution
+            )
         # Optuna uses an enqueued number even outside its range: the user asked for it.
         warnings.warn(
             f"Fixed parameter {name!r} with value {value!r} is out of the range of "
@@ -298,6 +311,17 @@ class Trial(BaseTrial):
             stacklevel=4,
         )
         return value
+
+    def _study_for_sampler(self) -> Study:
+        """The study as the sampler sees it for this trial.
+
+        A pruner may narrow it with ``_filter_study(study, trial)`` (Hyperband: only the
+        trial's bracket); by default it is the study itself.
+        """
+        filter_study = getattr(self.study.pruner, "_filter_study", None)
+        if filter_study is None:
+            return self.study
+        return filter_study(self.study, self._cached_frozen_trial)
 
     def _is_relative_param(self, name: str, distribution: BaseDistribution) -> bool:
         params = self.relative_params
@@ -394,6 +418,15 @@ class Trial(BaseTrial):
 
     def __repr__(self) -> str:
         return f"Trial(number={self.number}, params={self._cached_frozen_trial.params!r})"
+
+
+def _is_representable(value: Any, distribution: BaseDistribution) -> bool:
+    """Whether ``value`` has a stored form under ``distribution`` (a number for a number)."""
+    try:
+        distribution.to_internal_repr(value)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def _single_internal_value(distribution: BaseDistribution) -> float:

@@ -1,9 +1,24 @@
 """Pruners stop hopeless trials early, from the intermediate values they report.
 
-``NopPruner`` (the default) never prunes; subclass ``BasePruner`` to write your own.
+``MedianPruner`` (the default, as in Optuna), ``PercentilePruner``, ``SuccessiveHalvingPruner``,
+``HyperbandPruner``, ``ThresholdPruner``, ``PatientPruner`` and ``NopPruner``; subclass
+``BasePruner`` to write your own.
 """
 
 from tunekit.pruners.base import BasePruner
+from tunekit.pruners.halving import HyperbandPruner, SuccessiveHalvingPruner
+from tunekit.pruners.median import MedianPruner, PercentilePruner
 from tunekit.pruners.nop import NopPruner
+from tunekit.pruners.patient import PatientPruner
+from tunekit.pruners.threshold import ThresholdPruner
 
-__all__ = ["BasePruner", "NopPruner"]
+__all__ = [
+    "BasePruner",
+    "HyperbandPruner",
+    "MedianPruner",
+    "NopPruner",
+    "PatientPruner",
+    "PercentilePruner",
+    "SuccessiveHalvingPruner",
+    "ThresholdPruner",
+]
