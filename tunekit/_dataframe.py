@@ -50,7 +50,7 @@ def _trials_dataframe(study: Study, attrs: Sequence[str], multi_index: bool) -> 
         attrs[attrs.index("value")] = "values"
     if not multi_objective and "values" in attrs:
         attrs[attrs.index("values")] = "value"
-    metric_names = study.metric_names
+    value_names = study.metric_names or [str(i) for i in range(len(study.directions))]
 
     rows: list[dict[tuple[str, str], Any]] = []
     for trial in study.get_trials(deepcopy=False):
@@ -61,10 +61,13 @@ def _trials_dataframe(study: Study, attrs: Sequence[str], multi_index: bool) -> 
             elif attr == "value":
                 row[(attr, "")] = trial.value
             elif attr == "values":
-                names = metric_names or [str(i) for i in range(len(study.directions))]
-                values = trial.values or [None] * len(names)
-                for name, value in zip(names, values):
+                values = trial.values or [None] * len(value_names)
+                for name, value in zip(value_names, values, strict=False):
                     row[(attr, name)] = value
+            elif attr == "intermediate_values":
+                # Steps stay ints (as in Optuna), so they sort as numbers: 2 before 10.
+                for step, value in trial.intermediate_values.items():
+                    row[(attr, step)] = value
             elif attr in _NESTED:
                 for key, value in getattr(trial, attr).items():
                     row[(attr, str(key))] = value
@@ -74,8 +77,14 @@ def _trials_dataframe(study: Study, attrs: Sequence[str], multi_index: bool) -> 
 
     if not rows:
         return pandas.DataFrame()
-    columns = sorted({c for row in rows for c in row}, key=lambda c: (attrs.index(c[0]), c[1]))
+
+    def column_order(column: tuple[str, Any]) -> tuple[int, Any]:
+        attr, key = column
+        # Objectives keep their order; other keys (names, steps) are sorted.
+        return (attrs.index(attr), value_names.index(key) if attr == "values" else key)
+
+    columns = sorted({c for row in rows for c in row}, key=column_order)
     frame = pandas.DataFrame(rows, columns=pandas.MultiIndex.from_tuples(columns))
     if not multi_index:
-        frame.columns = ["_".join(part for part in c if part) for c in columns]
+        frame.columns = ["_".join(str(part) for part in c if part != "") for c in columns]
     return frame

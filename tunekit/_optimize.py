@@ -38,6 +38,10 @@ _FAIL_REASON_KEY = "fail_reason"
 def _check_catch(catch: Any) -> tuple[type[BaseException], ...]:
     if isinstance(catch, type):
         catch = (catch,)
+    if isinstance(catch, str):
+        raise TypeError(
+            f"optimize(): `catch` must be an exception class or a tuple of them, got {catch!r}."
+        )
     try:
         catch = tuple(catch)
     except TypeError:
@@ -159,38 +163,71 @@ def _optimize(
     catch_classes = _check_catch(catch)
     n_jobs = _check_arguments(n_trials, timeout, n_jobs)
     callback_list = list(callbacks or [])
-    if not study._optimize_lock.acquire(blocking=False):
-        raise RuntimeError("Nested optimization is not allowed: optimize() is already running.")
-    progress = _ProgressBar(show_progress_bar, n_trials, timeout)
+    if getattr(study._thread_local, "in_optimize_loop", False):
+        raise RuntimeError(
+            "Nested optimization is not allowed: optimize() is already running in this thread "
+            "(called from an objective or a callback)."
+        )
+    with study._optimize_lock:
+        study._n_optimize_running += 1
+        if study._n_optimize_running == 1:
+            study._stop_flag = False  # a stop() of an earlier run does not carry over
+    study._thread_local.in_optimize_loop = True
+    progress = None
     try:
-        study._stop_flag = False
+        progress = _ProgressBar(show_progress_bar, n_trials, timeout)
         budget = _Budget(study, n_trials, timeout)
 
+        # How many workers are inside work(): after a Ctrl-C the main thread waits for them.
+        n_working = 0
+        working_changed = threading.Condition()
+
         def work() -> None:
-            while budget.take():
-                frozen = _run_trial(study, func, catch_classes)
-                if frozen is None:
-                    return
-                for callback in callback_list:
-                    callback(study, frozen)
-                progress.update(study, budget.elapsed())
-                if gc_after_trial:
-                    gc.collect()
+            nonlocal n_working
+            with working_changed:
+                n_working += 1
+            try:
+                study._thread_local.in_optimize_loop = True  # also in n_jobs worker threads
+                while budget.take():
+                    frozen = _run_trial(study, func, catch_classes)
+                    if frozen is None:
+                        return
+                    for callback in callback_list:
+                        callback(study, frozen)
+                    progress.update(study, budget.elapsed())
+                    if gc_after_trial:
+                        gc.collect()
+            finally:
+                with working_changed:
+                    n_working -= 1
+                    working_changed.notify_all()
 
         if n_jobs == 1:
             work()
         else:
             with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-                futures = [pool.submit(work) for _ in range(n_jobs)]
-                done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+                try:
+                    futures = [pool.submit(work) for _ in range(n_jobs)]
+                    done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+                except BaseException:
+                    # Ctrl-C in the main thread: the workers finish their running trials and
+                    # start no new one. Wait for them here, not only in the pool's shutdown: a
+                    # Ctrl-C inside submit() can leave a started thread the pool does not join.
+                    study._stop_flag = True
+                    with working_changed:
+                        working_changed.wait_for(lambda: n_working == 0)
+                    raise
                 if any(f.exception() is not None for f in done):
                     # Let the other threads finish their current trial, then re-raise.
                     study._stop_flag = True
                 for future in futures:
                     future.result()
     finally:
-        progress.close()
-        study._optimize_lock.release()
+        if progress is not None:
+            progress.close()
+        study._thread_local.in_optimize_loop = False
+        with study._optimize_lock:
+            study._n_optimize_running -= 1
         study._storage.remove_session()
 
 
@@ -362,7 +399,11 @@ def _tell(
     value_list: list[float] | None = None
     if state in (None, TrialState.COMPLETE):
         if values is None:
-            fail_reason = "No value was told (tell() without values or state)."
+            fail_reason = (
+                "The objective function returned None."
+                if from_objective
+                else "No value was told (tell() without values or state)."
+            )
         else:
             value_list, fail_reason = _values_failure(values, n_objectives)
             if fail_reason is not None and not from_objective and fail_reason.startswith(

@@ -53,7 +53,7 @@ __all__ = [
     "n_grid_points",
 ]
 
-CategoricalChoiceType = Union[None, bool, int, float, str]
+CategoricalChoiceType = Union[None, bool, int, float, str]  # noqa: UP007 - a runtime alias
 
 
 class BaseDistribution(abc.ABC):
@@ -185,8 +185,11 @@ class FloatDistribution(BaseDistribution):
             return False
         if self.step is None:
             return True
-        k = (value - self.low) / self.step
-        return abs(k - round(k)) < 1e-8
+        nearest = self.low + round((value - self.low) / self.step) * self.step
+        # Off the grid by less than 1e-8 steps, plus the rounding error of float arithmetic at
+        # this magnitude (a grid point of [-7e4, 6e5] with step 0.01 is off by ~1e-10).
+        tolerance = 1e-8 * self.step + 1e-12 * max(abs(value), abs(self.low))
+        return abs(value - nearest) <= tolerance
 
     def to_internal_repr(self, param_value_in_external_repr: float) -> float:
         value = param_value_in_external_repr

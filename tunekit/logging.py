@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import logging as _logging
+import sys
 import threading
 from logging import CRITICAL, DEBUG, ERROR, FATAL, INFO, WARN, WARNING
 
@@ -40,6 +41,25 @@ _lock = threading.Lock()
 _default_handler: _logging.Handler | None = None
 
 
+class _StderrHandler(_logging.StreamHandler):
+    """A handler that writes to whatever ``sys.stderr`` is at the time of each record.
+
+    A plain ``StreamHandler()`` keeps the stream it saw when created, so output redirected later
+    (``contextlib.redirect_stderr``, notebooks, pytest's capture) would miss tunekit's lines.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass  # always sys.stderr
+
+
 def _root_logger() -> _logging.Logger:
     return _logging.getLogger(_ROOT_NAME)
 
@@ -49,7 +69,7 @@ def _configure_root_logger() -> None:
     with _lock:
         if _default_handler is not None:
             return
-        _default_handler = _logging.StreamHandler()
+        _default_handler = _StderrHandler()
         _default_handler.setFormatter(
             _logging.Formatter("[%(levelname)s %(asctime)s] %(message)s")
         )

@@ -87,13 +87,17 @@ class IntersectionSearchSpace:
         # (a running one blocks the cursor) are remembered individually.
         self._cursor = 0
         self._folded_past_cursor: set[int] = set()
-        self._study_id: int | None = None
+        # A study's id is unique only within its storage; the name tells two storages apart.
+        self._study_key: tuple[int, str] | None = None
 
     def calculate(self, study: Study) -> dict[str, BaseDistribution]:
         """Return the intersection search space of ``study``'s finished trials, names sorted."""
-        if self._study_id is not None and self._study_id != study._study_id:
-            raise ValueError("An IntersectionSearchSpace serves one study.")
-        self._study_id = study._study_id
+        study_key = (study._study_id, study.study_name)
+        if self._study_key != study_key:
+            # Another study (a sampler reused for a new study): start over rather than mix the
+            # two studies' trials.
+            self._space, self._cursor, self._folded_past_cursor = None, 0, set()
+        self._study_key = study_key
         trials = study._get_trials(deepcopy=False, states=None, use_cache=True)
         # Trials come in number order (a Hyperband bracket may leave numbers out).
         start = bisect.bisect_left(trials, self._cursor, key=lambda t: t.number)

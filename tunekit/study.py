@@ -55,6 +55,21 @@ _METRIC_NAMES_KEY = "study:metric_names"
 ObjectiveFuncType = Callable[[Trial], "float | Sequence[float]"]
 
 
+def _check_sampler_and_pruner(sampler: Any, pruner: Any) -> None:
+    # Duck-typed, so that a sampler written against Optuna's interface (not a subclass of ours)
+    # still works; a string or a class instead of an instance fails here, not at the first trial.
+    if sampler is not None and (
+        isinstance(sampler, type) or not callable(getattr(sampler, "sample_independent", None))
+    ):
+        raise TypeError(
+            f"`sampler` must be a sampler instance such as RandomSampler(), got {sampler!r}."
+        )
+    if pruner is not None and (
+        isinstance(pruner, type) or not callable(getattr(pruner, "prune", None))
+    ):
+        raise TypeError(f"`pruner` must be a pruner instance such as NopPruner(), got {pruner!r}.")
+
+
 def _default_sampler() -> BaseSampler:
     from tunekit.samplers.random import RandomSampler
 
@@ -92,9 +107,14 @@ class Study:
         self._storage = get_storage(storage)
         self._study_id = self._storage.get_study_id_from_name(study_name)
         self._directions = self._storage.get_study_directions(self._study_id)
+        _check_sampler_and_pruner(sampler, pruner)
         self.sampler = sampler if sampler is not None else _default_sampler()
         self.pruner = pruner if pruner is not None else _default_pruner()
+        # Guards the count of optimize() calls running on this study (threads may each run one,
+        # as in Optuna); a thread-local flag refuses a nested call from inside an objective.
         self._optimize_lock = threading.Lock()
+        self._n_optimize_running = 0
+        self._thread_local = threading.local()
         # Serialises "is the study stopped? then ask" across this process's threads, so a
         # sampler that stops the study (an exhausted grid) is obeyed by every thread.
         self._ask_lock = threading.Lock()
@@ -102,13 +122,15 @@ class Study:
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        del state["_optimize_lock"], state["_ask_lock"]
+        del state["_optimize_lock"], state["_ask_lock"], state["_thread_local"]
+        state["_n_optimize_running"] = 0
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._optimize_lock = threading.Lock()
         self._ask_lock = threading.Lock()
+        self._thread_local = threading.local()
 
     # ------------------------------------------------------------------------- directions
 
@@ -197,7 +219,7 @@ class Study:
             return []
         values = np.array([t.values for t in trials], dtype=float)
         front = _pareto_front_mask(values, self._directions)
-        return [copy.deepcopy(t) for t, on_front in zip(trials, front) if on_front]
+        return [copy.deepcopy(t) for t, on_front in zip(trials, front, strict=True) if on_front]
 
     # --------------------------------------------------------------------------- attributes
 
@@ -344,7 +366,7 @@ class Study:
     def stop(self) -> None:
         """Stop :meth:`optimize` after the running trials finish (call it from an objective or a
         callback)."""
-        if not self._optimize_lock.locked():
+        if self._n_optimize_running == 0:
             raise RuntimeError(
                 "`Study.stop` is supposed to be invoked inside an objective function or a callback."
             )
@@ -379,9 +401,9 @@ class Study:
 
     def _should_skip_enqueue(self, params: Mapping[str, Any]) -> bool:
         for trial in self.get_trials(deepcopy=False):
-            known = trial.params if trial.state != TrialState.WAITING else trial.system_attrs.get(
-                "fixed_params", {}
-            )
+            # An enqueued trial is known by the values it was enqueued with (as in Optuna), even
+            # after it ran and sampled more parameters; any other trial by its parameters.
+            known = trial.system_attrs.get("fixed_params", trial.params)
             if set(known) != set(params):
                 continue
             if all(_same_value(known[name], value) for name, value in params.items()):
@@ -390,21 +412,24 @@ class Study:
 
     def add_trial(self, trial: FrozenTrial) -> None:
         """Add a finished (or waiting) trial record, e.g. from :func:`tunekit.trial.create_trial`."""
-        trial._validate()
-        if trial.values is not None and len(trial.values) != len(self._directions):
-            raise ValueError(
-                f"add_trial(): the trial has {len(trial.values)} values but the study has "
-                f"{len(self._directions)} objectives."
-            )
+        self._check_trial_to_add(trial)
         self._storage.create_new_trial(self._study_id, template_trial=trial)
 
     def add_trials(self, trials: Iterable[FrozenTrial]) -> None:
         """Add several trial records (each checked before any is written)."""
         trials = list(trials)
         for trial in trials:
-            trial._validate()
+            self._check_trial_to_add(trial)
         for trial in trials:
             self.add_trial(trial)
+
+    def _check_trial_to_add(self, trial: FrozenTrial) -> None:
+        trial._validate()
+        if trial.values is not None and len(trial.values) != len(self._directions):
+            raise ValueError(
+                f"add_trial(): the trial has {len(trial.values)} values but the study has "
+                f"{len(self._directions)} objectives."
+            )
 
     # ------------------------------------------------------------------------- dataframe
 
@@ -601,6 +626,7 @@ def create_study(
     StudyDirection.MAXIMIZE
     """
     parsed = _parse_directions(direction, directions)
+    _check_sampler_and_pruner(sampler, pruner)
     if study_name is not None and not isinstance(study_name, str):
         raise TypeError(f"`study_name` must be a str, got {study_name!r}.")
     storage_obj = get_storage(storage)

@@ -76,10 +76,10 @@ class BaseSampler(abc.ABC):
     ) -> Any:
         """Sample one parameter outside the relative search space; an external value."""
 
-    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:  # noqa: B027
         """Called once when a trial is created, before its objective runs."""
 
-    def after_trial(
+    def after_trial(  # noqa: B027
         self,
         study: Study,
         trial: FrozenTrial,
@@ -88,7 +88,7 @@ class BaseSampler(abc.ABC):
     ) -> None:
         """Called once when a trial is told its result, before the result is stored."""
 
-    def reseed_rng(self) -> None:
+    def reseed_rng(self) -> None:  # noqa: B027
         """Draw a fresh seed (the study calls it in worker processes so they do not repeat)."""
 
     def _raise_error_if_multi_objective(self, study: Study) -> None:

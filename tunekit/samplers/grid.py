@@ -63,6 +63,16 @@ class GridSampler(BaseSampler):
                 f"GridSampler: `search_space` must be a non-empty dict of name -> values, "
                 f"got {search_space!r}."
             )
+        # NumPy grids (np.linspace(...), np.int64 values) become Python values, as Optuna takes
+        # them too; JSON (the grid key, database storages) needs plain values.
+        search_space = {
+            name: [v.item() if isinstance(v, np.generic) else v for v in values]
+            if isinstance(values, np.ndarray) or (
+                isinstance(values, Sequence) and not isinstance(values, (str, bytes))
+            )
+            else values
+            for name, values in search_space.items()
+        }
         for name, values in search_space.items():
             if isinstance(values, (str, bytes)) or not isinstance(values, Sequence) or not values:
                 raise ValueError(

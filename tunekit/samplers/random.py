@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tunekit.distributions import BaseDistribution, CategoricalDistribution, IntDistribution, from_unit
+from tunekit.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    IntDistribution,
+    from_unit,
+)
 from tunekit.samplers.base import BaseSampler
 from tunekit.trial import FrozenTrial
 

@@ -254,5 +254,5 @@ class BaseStorage(abc.ABC):
     def is_heartbeat_enabled(self) -> bool:
         return False
 
-    def remove_session(self) -> None:
+    def remove_session(self) -> None:  # noqa: B027
         """Release per-thread resources (database sessions); nothing to do by default."""
