@@ -157,12 +157,17 @@ def _optimize(
     callbacks: Iterable[Callable[[Study, FrozenTrial], None]] | None,
     gc_after_trial: bool,
     show_progress_bar: bool,
+    processes: bool = False,
 ) -> None:
     if not callable(func):
         raise TypeError(f"optimize(): `func` must be callable, got {func!r}.")
     catch_classes = _check_catch(catch)
     n_jobs = _check_arguments(n_trials, timeout, n_jobs)
     callback_list = list(callbacks or [])
+    if processes:
+        from tunekit._processes import _check_shareable
+
+        _check_shareable(study)  # before anything else happens
     if getattr(study._thread_local, "in_optimize_loop", False):
         raise RuntimeError(
             "Nested optimization is not allowed: optimize() is already running in this thread "
@@ -202,7 +207,13 @@ def _optimize(
                     n_working -= 1
                     working_changed.notify_all()
 
-        if n_jobs == 1:
+        if processes:
+            from tunekit._processes import _optimize_in_processes
+
+            _optimize_in_processes(
+                study, func, n_trials, timeout, n_jobs, catch_classes, callback_list, gc_after_trial
+            )
+        elif n_jobs == 1:
             work()
         else:
             with ThreadPoolExecutor(max_workers=n_jobs) as pool:
@@ -432,6 +443,9 @@ def _tell(
 
 
 def _log_finished_trial(study: Study, trial: FrozenTrial) -> None:
+    # Formatting the line reads the best trial: skip it all when nobody listens.
+    if not _logger.isEnabledFor(logging.INFO):
+        return
     if trial.state == TrialState.PRUNED:
         _logger.info(f"Trial {trial.number} pruned.")
         return

@@ -8,7 +8,7 @@ holds the parameters that every finished trial has, each with one distribution; 
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tunekit.distributions import BaseDistribution
 from tunekit.trial import FrozenTrial, TrialState
@@ -82,22 +82,30 @@ class IntersectionSearchSpace:
 
     def __init__(self, include_pruned: bool = False) -> None:
         self._states = _included_states(include_pruned)
+        # One fold per study (or per view of a study, such as a Hyperband bracket): a study's id
+        # is unique only within its storage, so the name tells two storages apart.
+        self._folds: dict[tuple[Any, ...], _Fold] = {}
+
+    def calculate(self, study: Study) -> dict[str, BaseDistribution]:
+        """Return the intersection search space of ``study``'s finished trials, names sorted."""
+        study_key = (study._study_id, study.study_name, getattr(study, "_view_key", None))
+        fold = self._folds.get(study_key)
+        if fold is None:
+            fold = self._folds[study_key] = _Fold()
+        return fold.update(study, self._states)
+
+
+class _Fold:
+    """The running intersection over one study's trials, with its cursor."""
+
+    def __init__(self) -> None:
         self._space: dict[str, BaseDistribution] | None = None
         # Every trial numbered below the cursor is finished and folded; finished trials past it
         # (a running one blocks the cursor) are remembered individually.
         self._cursor = 0
         self._folded_past_cursor: set[int] = set()
-        # A study's id is unique only within its storage; the name tells two storages apart.
-        self._study_key: tuple[int, str] | None = None
 
-    def calculate(self, study: Study) -> dict[str, BaseDistribution]:
-        """Return the intersection search space of ``study``'s finished trials, names sorted."""
-        study_key = (study._study_id, study.study_name)
-        if self._study_key != study_key:
-            # Another study (a sampler reused for a new study): start over rather than mix the
-            # two studies' trials.
-            self._space, self._cursor, self._folded_past_cursor = None, 0, set()
-        self._study_key = study_key
+    def update(self, study: Study, states: tuple[TrialState, ...]) -> dict[str, BaseDistribution]:
         trials = study._get_trials(deepcopy=False, states=None, use_cache=True)
         # Trials come in number order (a Hyperband bracket may leave numbers out).
         start = bisect.bisect_left(trials, self._cursor, key=lambda t: t.number)
@@ -105,7 +113,7 @@ class IntersectionSearchSpace:
         for trial in trials[start:]:
             finished = trial.state.is_finished()
             if finished and trial.number not in self._folded_past_cursor:
-                if trial.state in self._states:
+                if trial.state in states:
                     self._space = _fold(self._space, trial)
                 if not advancing:
                     self._folded_past_cursor.add(trial.number)

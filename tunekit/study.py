@@ -270,6 +270,8 @@ class Study:
         callbacks: Iterable[Callable[[Study, FrozenTrial], None]] | None = None,
         gc_after_trial: bool = False,
         show_progress_bar: bool = False,
+        *,
+        processes: bool = False,
     ) -> None:
         """Run ``func`` on new trials until ``n_trials`` ran, ``timeout`` passed, or a stop.
 
@@ -294,6 +296,10 @@ class Study:
             Run the garbage collector after each trial.
         show_progress_bar:
             Show a tqdm progress bar with the best value so far.
+        processes:
+            Run the ``n_jobs`` workers as forked processes instead of threads (tunekit's
+            addition). Needs a storage the processes share (a database URL); ``n_trials`` and
+            ``timeout`` bound the whole group; each worker reseeds its sampler.
         """
         from tunekit._optimize import _optimize
 
@@ -307,6 +313,7 @@ class Study:
             callbacks=callbacks,
             gc_after_trial=gc_after_trial,
             show_progress_bar=show_progress_bar,
+            processes=processes,
         )
 
     def ask(self, fixed_distributions: dict[str, BaseDistribution] | None = None) -> Trial:

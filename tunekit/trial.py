@@ -357,7 +357,7 @@ class Trial(BaseTrial):
             raise NotImplementedError(
                 "Trial.should_prune is not supported for multi-objective optimization."
             )
-        return bool(self.study.pruner.prune(self.study, copy.deepcopy(self._cached_frozen_trial)))
+        return bool(self.study.pruner.prune(self.study, _copy_frozen_trial(self._cached_frozen_trial)))
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Attach a JSON-serialisable value to this trial."""
@@ -733,6 +733,22 @@ class FrozenTrial(BaseTrial):
         if self.datetime_start is None or self.datetime_complete is None:
             return None
         return self.datetime_complete - self.datetime_start
+
+
+def _copy_frozen_trial(trial: FrozenTrial) -> FrozenTrial:
+    """A copy of a record that shares nothing mutable with it, cheaper than ``copy.deepcopy``.
+
+    Parameter values (None, bool, int, float, str) and distributions are immutable, so their
+    dicts are copied shallowly; attributes may hold anything and are deep-copied when present.
+    """
+    new = copy.copy(trial)
+    new._params = dict(trial._params)
+    new._distributions = dict(trial._distributions)
+    new._user_attrs = copy.deepcopy(trial._user_attrs) if trial._user_attrs else {}
+    new._system_attrs = copy.deepcopy(trial._system_attrs) if trial._system_attrs else {}
+    new.intermediate_values = dict(trial.intermediate_values)
+    new._values = None if trial._values is None else list(trial._values)
+    return new
 
 
 def create_trial(

@@ -242,6 +242,18 @@ class _BracketStudy:
             raise AttributeError(name)
         return getattr(self._bracket_base_study, name)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # A sampler that stops the study (``_stop_flag``) must stop the real one.
+        if name.startswith("_bracket_"):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._bracket_base_study, name, value)
+
+    @property
+    def _view_key(self) -> tuple[str, int]:
+        """Tells caches keyed by study (IntersectionSearchSpace) that this is another view."""
+        return ("hyperband-bracket", self._bracket_id)
+
     def _get_trials(
         self,
         deepcopy: bool = True,

@@ -17,7 +17,7 @@ from typing import Any
 from tunekit.distributions import BaseDistribution, check_distribution_compatibility
 from tunekit.exceptions import DuplicatedStudyError
 from tunekit.storages.base import BaseStorage, FrozenStudy, StudyDirection
-from tunekit.trial import FrozenTrial, TrialState
+from tunekit.trial import FrozenTrial, TrialState, _copy_frozen_trial
 
 __all__ = ["InMemoryStorage"]
 
@@ -240,7 +240,7 @@ class InMemoryStorage(BaseStorage):
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
         with self._lock:
-            return copy.deepcopy(self._trial(trial_id)[1])
+            return _copy_frozen_trial(self._trial(trial_id)[1])
 
     def get_all_trials(
         self,
@@ -254,7 +254,7 @@ class InMemoryStorage(BaseStorage):
                 trials = [t for t in trials if t.state in states]
             else:
                 trials = list(trials)
-        return copy.deepcopy(trials) if deepcopy else trials
+        return [_copy_frozen_trial(t) for t in trials] if deepcopy else trials
 
     def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
         with self._lock:
@@ -289,7 +289,7 @@ class InMemoryStorage(BaseStorage):
                 )
             if record.best_trial_number is None:
                 raise ValueError("No trials are completed yet.")
-            return copy.deepcopy(record.trials[record.best_trial_number])
+            return _copy_frozen_trial(record.trials[record.best_trial_number])
 
     # ---------------------------------------------------------------------------- helpers
 
