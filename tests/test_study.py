@@ -11,8 +11,8 @@ import pytest
 import tunekit
 from tunekit.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from tunekit.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
-from tunekit.pruners import NopPruner
-from tunekit.samplers import RandomSampler
+from tunekit.pruners import MedianPruner, NopPruner
+from tunekit.samplers import RandomSampler, TPESampler
 from tunekit.storages import InMemoryStorage
 from tunekit.study import MaxTrialsCallback, StudyDirection, StudySummary
 from tunekit.trial import Trial, TrialState, create_trial
@@ -37,9 +37,9 @@ def test_defaults_are_pinned() -> None:
     study = tunekit.create_study()
     assert study.direction == StudyDirection.MINIMIZE
     assert study.directions == [StudyDirection.MINIMIZE]
-    # Until the TPE and pruner issues land: RandomSampler and NopPruner.
-    assert type(study.sampler) is RandomSampler
-    assert type(study.pruner) is NopPruner
+    # As in Optuna: TPESampler and MedianPruner.
+    assert type(study.sampler) is TPESampler
+    assert type(study.pruner) is MedianPruner
     assert isinstance(study._storage, InMemoryStorage)
     assert study.study_name.startswith("no-name-")
 

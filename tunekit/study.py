@@ -71,15 +71,15 @@ def _check_sampler_and_pruner(sampler: Any, pruner: Any) -> None:
 
 
 def _default_sampler() -> BaseSampler:
-    from tunekit.samplers.random import RandomSampler
+    from tunekit.samplers.tpe import TPESampler
 
-    return RandomSampler()
+    return TPESampler()
 
 
 def _default_pruner() -> BasePruner:
-    from tunekit.pruners.nop import NopPruner
+    from tunekit.pruners.median import MedianPruner
 
-    return NopPruner()
+    return MedianPruner()
 
 
 class Study:
@@ -617,7 +617,8 @@ def create_study(
     storage:
         None for in-memory, a database URL (``"sqlite:///runs.db"``) or a storage object.
     sampler, pruner:
-        Defaults: :class:`~tunekit.samplers.RandomSampler` and :class:`~tunekit.pruners.NopPruner`.
+        Defaults: :class:`~tunekit.samplers.TPESampler` and :class:`~tunekit.pruners.MedianPruner`,
+        as in Optuna.
     study_name:
         A unique name in the storage; generated when None.
     direction, directions:

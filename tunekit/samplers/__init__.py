@@ -1,7 +1,7 @@
 """Samplers choose the parameter values of each trial.
 
-``RandomSampler`` (the default), ``GridSampler``, ``BruteForceSampler`` and
-``PartialFixedSampler``; subclass ``BaseSampler`` to write your own.
+``TPESampler`` (the default, as in Optuna), ``RandomSampler``, ``GridSampler``,
+``BruteForceSampler`` and ``PartialFixedSampler``; subclass ``BaseSampler`` to write your own.
 """
 
 from tunekit.samplers.base import BaseSampler
@@ -9,6 +9,7 @@ from tunekit.samplers.brute_force import BruteForceSampler
 from tunekit.samplers.grid import GridSampler
 from tunekit.samplers.partial_fixed import PartialFixedSampler
 from tunekit.samplers.random import RandomSampler
+from tunekit.samplers.tpe import TPESampler
 
 __all__ = [
     "BaseSampler",
@@ -16,4 +17,5 @@ __all__ = [
     "GridSampler",
     "PartialFixedSampler",
     "RandomSampler",
+    "TPESampler",
 ]

@@ -1,0 +1,117 @@
+"""The Parzen estimator: normalised densities, samples inside the space, the kernels' shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tunekit.distributions import (
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+    from_unit,
+)
+from tunekit.samplers.tpe.parzen_estimator import ParzenEstimator, ParzenEstimatorParameters
+
+BOTH_RULES = [ParzenEstimatorParameters(multivariate=True), ParzenEstimatorParameters(multivariate=False)]
+
+
+@pytest.mark.parametrize("parameters", BOTH_RULES)
+def test_continuous_density_integrates_to_one(parameters: ParzenEstimatorParameters) -> None:
+    dist = FloatDistribution(-2.0, 3.0)
+    observations = {"x": np.array([-2.0, 0.1, 0.15, 2.9])}
+    estimator = ParzenEstimator(observations, {"x": dist}, np.ones(4), parameters)
+    grid = np.linspace(-2.0, 3.0, 20001)
+    density = np.exp(estimator.log_pdf({"x": grid}))
+    # The density lives in the unit space: integrate over it (dx / 5).
+    assert np.trapezoid(density, grid) / 5.0 == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    "dist",
+    [IntDistribution(1, 9), IntDistribution(0, 12, step=3), IntDistribution(1, 100, log=True),
+     FloatDistribution(0.0, 1.0, step=0.25)],
+)
+def test_discrete_masses_sum_to_one_on_the_grid(dist) -> None:
+    grid = np.arange(dist.low, dist.high + 1e-9, dist.step)
+    observations = {"x": grid[[0] + [len(grid) // 2] * 8].astype(float)}
+    estimator = ParzenEstimator(observations, {"x": dist}, np.ones(9))
+    masses = np.exp(estimator.log_pdf({"x": grid}))
+    assert masses.sum() == pytest.approx(1.0, rel=1e-9)
+    # On a linear grid the observed middle value is the most likely one (on a log grid small
+    # values own wider cells).
+    if not dist.log:
+        assert int(np.argmax(masses)) == len(grid) // 2
+
+
+def test_categorical_kernel_prefers_observed_choices_and_sums_to_one() -> None:
+    dist = CategoricalDistribution(["a", "b", "c", "d"])
+    estimator = ParzenEstimator({"c": np.array([2, 2, 1])}, {"c": dist}, np.ones(3))
+    p = np.exp(estimator.log_pdf({"c": np.arange(4)}))
+    assert p.sum() == pytest.approx(1.0)
+    assert p[2] > p[1] > p[0] == pytest.approx(p[3])
+
+
+def test_joint_density_is_a_product_kernel_not_a_product_of_marginals() -> None:
+    # Two clusters on the diagonal: the off-diagonal corners must be unlikely.
+    space = {"x": FloatDistribution(0.0, 1.0), "y": FloatDistribution(0.0, 1.0)}
+    obs = {"x": np.array([0.1, 0.12, 0.9, 0.88]), "y": np.array([0.1, 0.11, 0.9, 0.91])}
+    estimator = ParzenEstimator(obs, space, np.ones(4))
+    on = estimator.log_pdf({"x": np.array([0.1]), "y": np.array([0.1])})
+    off = estimator.log_pdf({"x": np.array([0.1]), "y": np.array([0.9])})
+    assert on[0] > off[0] + 1.0  # product of marginals: equal by symmetry
+
+
+def test_no_observations_is_the_prior() -> None:
+    space = {"x": FloatDistribution(0.0, 1.0), "c": CategoricalDistribution([1, 2])}
+    estimator = ParzenEstimator({"x": np.empty(0), "c": np.empty(0, int)}, space, np.empty(0))
+    samples = estimator.sample(np.random.default_rng(0), 100)
+    assert samples["x"].shape == (100,) and set(samples["c"]) <= {0, 1}
+    assert np.all(np.isfinite(estimator.log_pdf(samples)))
+
+
+def _distributions() -> st.SearchStrategy:
+    bounds = st.tuples(st.integers(-50, 50), st.integers(0, 60)).map(lambda t: (t[0], t[0] + t[1]))
+    return st.one_of(
+        bounds.map(lambda b: FloatDistribution(float(b[0]), float(b[1]) + 0.5)),
+        bounds.map(lambda b: FloatDistribution(float(b[0] + 51), float(b[1] + 52), log=True)),
+        bounds.map(lambda b: IntDistribution(b[0], b[1])),
+        bounds.map(lambda b: IntDistribution(b[0] + 51, b[1] + 51, log=True)),
+        bounds.map(lambda b: IntDistribution(b[0], b[0] + 2 * (b[1] - b[0]) + 2, step=2)),
+        bounds.map(lambda b: FloatDistribution(float(b[0]), float(b[0]) + 2.0, step=0.5)),
+        st.lists(st.sampled_from(["a", 1, 2.5, None, True]), min_size=1, max_size=5, unique=True).map(
+            CategoricalDistribution
+        ),
+    )
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    dists=st.lists(_distributions(), min_size=1, max_size=4),
+    n_obs=st.integers(0, 12),
+    seed=st.integers(0, 2**16),
+    multivariate=st.booleans(),
+)
+def test_every_sample_lies_in_its_distribution(dists, n_obs, seed, multivariate) -> None:
+    rng = np.random.default_rng(seed)
+    space = {f"p{i}": d for i, d in enumerate(dists)}
+    observations = {}
+    for name, dist in space.items():
+        if isinstance(dist, CategoricalDistribution):
+            observations[name] = rng.integers(len(dist.choices), size=n_obs)
+        else:
+            observations[name] = from_unit(dist, rng.random(n_obs))
+    parameters = ParzenEstimatorParameters(multivariate=multivariate)
+    estimator = ParzenEstimator(observations, space, rng.random(n_obs) + 0.1, parameters)
+    samples = estimator.sample(rng, 16)
+    for name, dist in space.items():
+        for value in samples[name]:
+            external = dist.to_external_repr(float(value)) if not isinstance(
+                dist, CategoricalDistribution
+            ) else dist.choices[int(value)]
+            if isinstance(dist, IntDistribution):
+                external = int(value)
+            assert dist.contains(external), (name, dist, value)
+    assert np.all(np.isfinite(estimator.log_pdf(samples)))

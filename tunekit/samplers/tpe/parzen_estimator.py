@@ -1,0 +1,287 @@
+"""The Parzen estimator: a weighted mixture of kernels, one per observation plus a prior.
+
+TPE keeps two of these, ``l(x)`` over the good trials and ``g(x)`` over the rest, and proposes
+the candidate that maximises ``log l(x) - log g(x)``. All work happens in the unit space of
+:mod:`tunekit.distributions` (numbers mapped to [0, 1], log-transformed where ``log=True``).
+
+Kernels, one factor per parameter (a product kernel when several parameters are modelled
+jointly):
+
+* continuous floats: a Gaussian truncated to [0, 1];
+* integers and stepped floats: the same Gaussian *discretised*: grid point ``v`` gets the mass the
+  truncated Gaussian puts on the cell ``[v - step/2, v + step/2]`` (in unit space). The cells tile
+  [0, 1], so no mass falls outside the grid;
+* categoricals: the Aitchison-Aitken kernel, ``1 - b`` on the observed choice and ``b / (C - 1)``
+  on each other one (Watanabe 2023, Sec. 3.4, "categorical kernel"), with ``b = (C-1)/(C+n)``:
+  smoothing that fades as observations accumulate.
+
+The prior (``prior_weight``) is one more kernel: a Gaussian of width 1 at the centre of [0, 1]
+for numbers, the uniform distribution for categoricals. It keeps the estimator proper with few
+observations and leaves every region some probability (Watanabe 2023, Sec. 3.3).
+
+Bandwidth rule (Watanabe 2023, Sec. 3.2):
+
+* joint (multivariate) model: every kernel gets ``sigma = 0.05 * n ** (-1 / (D + 4))`` of the
+  unit range, Scott's rate for ``n`` points in ``D`` dimensions. The scale 0.05 (Optuna uses
+  0.2) was tuned on the HPOlib functions: narrower kernels exploit the good group more, and the
+  prior kernel keeps the exploration. A data-driven width (Scott's rule on the spread of the good
+  points) collapsed onto local optima in our runs and is not used. The "magic clip" floor is
+  0.01 of the range;
+* independent (univariate) model: Bergstra et al. (2011)'s rule: the distance to the farther of
+  the two neighbours in sorted order (``consider_endpoints`` counts the domain ends as
+  neighbours), clipped below by the magic clip ``1 / min(100, n + 1)`` of Bergstra's code;
+* without the magic clip the floor is ``1e-3``; widths never exceed the range (1).
+
+Example
+-------
+>>> import numpy as np
+>>> from tunekit.distributions import FloatDistribution
+>>> space = {"x": FloatDistribution(0.0, 10.0)}
+>>> estimator = ParzenEstimator({"x": np.array([1.0, 2.0, 3.0])}, space, np.ones(3))
+>>> samples = estimator.sample(np.random.default_rng(0), 5)
+>>> bool(np.all((samples["x"] >= 0) & (samples["x"] <= 10)))
+True
+>>> estimator.log_pdf(samples).shape
+(5,)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtr
+
+from tunekit.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+    from_unit,
+    to_unit,
+)
+from tunekit.samplers.tpe import truncnorm
+
+__all__ = ["ParzenEstimator", "ParzenEstimatorParameters"]
+
+_PRIOR_SIGMA = 1.0
+# Tuned on HPOlib seeds 0-19 (benchmarks/tpe_vs_optuna.py): narrower than Optuna's 0.2.
+_MULTIVARIATE_BANDWIDTH = 0.05
+_MULTIVARIATE_MAGIC_CLIP = 0.01
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+_MIN_SIGMA_WITHOUT_CLIP = 1e-3
+
+
+@dataclass(frozen=True)
+class ParzenEstimatorParameters:
+    """The knobs of one estimator (all from :class:`~tunekit.samplers.tpe.TPESampler`).
+
+    Example
+    -------
+    >>> ParzenEstimatorParameters(prior_weight=0.5).prior_weight
+    0.5
+    """
+
+    prior_weight: float = 1.0
+    consider_magic_clip: bool = True
+    consider_endpoints: bool = False
+    multivariate: bool = True
+    bandwidth_scale: float = 1.0
+
+
+def _half_step(dist: BaseDistribution) -> float:
+    if isinstance(dist, IntDistribution):
+        return 0.5 * dist.step
+    if isinstance(dist, FloatDistribution) and dist.step is not None:
+        return 0.5 * dist.step
+    return 0.0
+
+
+class ParzenEstimator:
+    """A kernel mixture over ``search_space`` fitted to ``observations``.
+
+    Parameters
+    ----------
+    observations:
+        Parameter name -> array of ``n`` values in the internal representation (the number for
+        floats and ints, the choice index for categoricals). Numbers outside the current range
+        (a dynamic space) are clipped into it.
+    search_space:
+        Parameter name -> distribution; the estimator models these jointly (a product kernel).
+    weights:
+        ``n`` non-negative weights of the observations.
+    parameters:
+        Prior, clipping and bandwidth settings.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from tunekit.distributions import CategoricalDistribution
+    >>> space = {"c": CategoricalDistribution(["a", "b", "c"])}
+    >>> estimator = ParzenEstimator({"c": np.array([0, 0, 0])}, space, np.ones(3))
+    >>> p = np.exp(estimator.log_pdf({"c": np.array([0, 1, 2])}))
+    >>> bool(p[0] > p[1]) and bool(abs(p.sum() - 1.0) < 1e-12)
+    True
+    """
+
+    def __init__(
+        self,
+        observations: dict[str, np.ndarray],
+        search_space: dict[str, BaseDistribution],
+        weights: np.ndarray,
+        parameters: ParzenEstimatorParameters | None = None,
+    ) -> None:
+        parameters = parameters or ParzenEstimatorParameters()
+        self._space = search_space
+        weights = np.asarray(weights, dtype=float)
+        n = len(weights)
+        prior_weight = parameters.prior_weight if n > 0 else 1.0
+        all_weights = np.append(weights, prior_weight)
+        self._log_weights = np.log(np.maximum(all_weights, 1e-300)) - np.log(all_weights.sum())
+        self._weights = all_weights / all_weights.sum()
+
+        self._numeric = [k for k, d in search_space.items() if not isinstance(d, CategoricalDistribution)]
+        self._categorical = [k for k, d in search_space.items() if isinstance(d, CategoricalDistribution)]
+        self._half_steps = np.array([_half_step(search_space[k]) for k in self._numeric])
+        self._discrete = self._half_steps > 0.0
+
+        n_numeric = len(self._numeric)
+        unit = np.empty((n, n_numeric))
+        for j, name in enumerate(self._numeric):
+            unit[:, j] = to_unit(search_space[name], observations[name])  # type: ignore[arg-type]
+        unit = np.clip(unit, 0.0, 1.0)
+        sigma = self._bandwidths(unit, weights, parameters)
+        self._mu = np.vstack([unit, np.full((1, n_numeric), 0.5)])
+        self._sigma = np.vstack([sigma, np.full((1, n_numeric), _PRIOR_SIGMA)])
+        # Per-kernel constants of the continuous factors (normaliser of the truncation, width),
+        # folded into the log-weights once, so a log-density costs one quadratic form per pair.
+        cont = ~self._discrete
+        self._log_norm = self._log_weights.copy()
+        if cont.any():
+            mu_c, sigma_c = self._mu[:, cont], self._sigma[:, cont]
+            # Means lie in [0, 1], so Phi(b) - Phi(a) >= ~1/2 - no cancellation: plain ndtr.
+            mass = ndtr((1.0 - mu_c) / sigma_c) - ndtr(-mu_c / sigma_c)
+            self._log_norm -= (np.log(sigma_c) + np.log(mass) + _LOG_SQRT_2PI).sum(axis=1)
+            # The quadratic form sum_d ((x_d - mu_kd) / sigma_kd)^2 expanded into two matrix
+            # products: (candidates x dims) @ (dims x kernels).
+            precision = 1.0 / sigma_c**2
+            self._precision_t = precision.T.copy()
+            self._scaled_mu_t = (mu_c * precision).T.copy()
+            self._log_norm -= 0.5 * (mu_c * mu_c * precision).sum(axis=1)
+
+        # One (n + 1) x C table of choice probabilities per categorical parameter.
+        self._log_tables: list[np.ndarray] = []
+        for name in self._categorical:
+            n_choices = len(search_space[name].choices)  # type: ignore[attr-defined]
+            indices = np.asarray(observations[name], dtype=int)
+            if n_choices == 1:
+                self._log_tables.append(np.zeros((n + 1, 1)))
+                continue
+            smoothing = (n_choices - 1) / (n_choices + n)
+            table = np.full((n + 1, n_choices), smoothing / (n_choices - 1))
+            table[np.arange(n), indices] = 1.0 - smoothing
+            table[n] = 1.0 / n_choices
+            self._log_tables.append(np.log(table))
+
+    # ------------------------------------------------------------------------- bandwidths
+
+    @staticmethod
+    def _bandwidths(
+        unit: np.ndarray, weights: np.ndarray, parameters: ParzenEstimatorParameters
+    ) -> np.ndarray:
+        n, n_dims = unit.shape
+        if n == 0:
+            return np.empty((0, n_dims))
+        if parameters.multivariate:
+            # Scott's rate n^(-1/(D+4)) on a fixed scale of the unit range (see the module notes).
+            scale = _MULTIVARIATE_BANDWIDTH * parameters.bandwidth_scale
+            sigma = np.full((n, n_dims), scale * n ** (-1.0 / (n_dims + 4)))
+            sigma_min = _MULTIVARIATE_MAGIC_CLIP if parameters.consider_magic_clip else _MIN_SIGMA_WITHOUT_CLIP
+            return np.clip(sigma, sigma_min, 1.0)
+        else:
+            sigma = np.empty((n, n_dims))
+            for j in range(n_dims):  # loop over parameters (a handful), not observations
+                sigma[:, j] = _neighbour_bandwidth(unit[:, j], parameters.consider_endpoints)
+        sigma_min = 1.0 / min(100, n + 1) if parameters.consider_magic_clip else _MIN_SIGMA_WITHOUT_CLIP
+        return np.clip(sigma, sigma_min, 1.0)
+
+    # --------------------------------------------------------------------------- sampling
+
+    def sample(self, rng: np.random.Generator, size: int) -> dict[str, np.ndarray]:
+        """Draw ``size`` points; internal values by name (ints as integral floats)."""
+        components = rng.choice(len(self._weights), size=size, p=self._weights)
+        result: dict[str, np.ndarray] = {}
+        if self._numeric:
+            unit = truncnorm.sample(rng, self._mu[components], self._sigma[components])
+            for j, name in enumerate(self._numeric):
+                result[name] = from_unit(self._space[name], unit[:, j])  # type: ignore[arg-type]
+        for name, log_table in zip(self._categorical, self._log_tables, strict=True):
+            cumulative = np.cumsum(np.exp(log_table[components]), axis=1)
+            u = rng.random(size)[:, None] * cumulative[:, -1:]
+            result[name] = np.minimum((u > cumulative).sum(axis=1), log_table.shape[1] - 1)
+        return result
+
+    # ---------------------------------------------------------------------- log-densities
+
+    def log_pdf(self, points: dict[str, np.ndarray]) -> np.ndarray:
+        """Log-density (log-probability for discrete parts) at ``m`` points: shape ``(m,)``.
+
+        One (points x kernels x parameters) array operation, then a log-sum-exp over kernels.
+        """
+        m = len(next(iter(points.values()))) if points else 0
+        log_kernel = np.zeros((m, len(self._weights)))
+        if self._numeric:
+            values = np.column_stack([np.asarray(points[k], dtype=float) for k in self._numeric])
+            unit = np.empty_like(values)
+            lower = np.empty_like(values)
+            upper = np.empty_like(values)
+            for j, name in enumerate(self._numeric):
+                dist = self._space[name]
+                unit[:, j] = to_unit(dist, values[:, j])  # type: ignore[arg-type]
+                if self._discrete[j]:
+                    lower[:, j] = to_unit(dist, values[:, j] - self._half_steps[j])  # type: ignore[arg-type]
+                    upper[:, j] = to_unit(dist, values[:, j] + self._half_steps[j])  # type: ignore[arg-type]
+            unit = np.clip(unit, 0.0, 1.0)
+            cont = ~self._discrete
+            if cont.any():
+                x = unit[:, cont]
+                log_kernel -= 0.5 * ((x * x) @ self._precision_t) - x @ self._scaled_mu_t
+            if self._discrete.any():
+                disc = self._discrete
+                log_kernel += truncnorm.log_interval_mass(
+                    np.clip(lower[:, None, disc], 0.0, 1.0),
+                    np.clip(upper[:, None, disc], 0.0, 1.0),
+                    self._mu[None, :, disc],
+                    self._sigma[None, :, disc],
+                ).sum(axis=2)
+        for name, log_table in zip(self._categorical, self._log_tables, strict=True):
+            log_kernel += log_table[:, np.asarray(points[name], dtype=int)].T
+        log_kernel += self._log_norm[None, :]
+        peak = log_kernel.max(axis=1, keepdims=True)
+        return peak[:, 0] + np.log(np.exp(log_kernel - peak).sum(axis=1))
+
+
+def _neighbour_bandwidth(unit: np.ndarray, consider_endpoints: bool) -> np.ndarray:
+    """Bergstra et al. (2011): each kernel is as wide as the gap to its farther neighbour.
+
+    The prior's centre (0.5) is a neighbour too; ``consider_endpoints`` adds 0 and 1.
+    """
+    order = np.argsort(unit, kind="stable")
+    sorted_unit = unit[order]
+    points = np.sort(np.append(sorted_unit, 0.5))
+    # Gaps of each observation in the sorted list that includes the prior's centre.
+    positions = np.searchsorted(points, sorted_unit, side="left")
+    left = np.where(positions > 0, points[np.maximum(positions - 1, 0)], np.nan)
+    right_index = np.minimum(positions + 1, len(points) - 1)
+    right = np.where(positions + 1 < len(points), points[right_index], np.nan)
+    if consider_endpoints:
+        left = np.where(np.isnan(left), 0.0, left)
+        right = np.where(np.isnan(right), 1.0, right)
+    gap_left = sorted_unit - left
+    gap_right = right - sorted_unit
+    sigma_sorted = np.fmax(gap_left, gap_right)
+    sigma_sorted = np.where(np.isnan(sigma_sorted), 1.0, sigma_sorted)
+    sigma = np.empty_like(sigma_sorted)
+    sigma[order] = sigma_sorted
+    return sigma
