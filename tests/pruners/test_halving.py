@@ -330,3 +330,20 @@ def test_patient_pruner_keeps_hyperbands_bracket_view() -> None:
 def test_hyperband_bad_arguments(kwargs: dict, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         HyperbandPruner(**kwargs)
+
+
+def test_grid_sampler_under_hyperband_stops_the_real_study() -> None:
+    # The sampler sees a bracket view; stopping must still reach the study itself.
+    grid = {"x": [0, 1, 2, 3]}
+    study = tunekit.create_study(
+        sampler=tunekit.samplers.GridSampler(grid, seed=0),
+        pruner=HyperbandPruner(min_resource=1, max_resource=9, reduction_factor=3),
+    )
+
+    def objective(trial: tunekit.Trial) -> float:
+        x = trial.suggest_int("x", 0, 3)
+        trial.report(float(x), 1)
+        return float(x)
+
+    study.optimize(objective, n_trials=50)
+    assert sorted(t.params["x"] for t in study.trials) == [0, 1, 2, 3]
