@@ -261,20 +261,31 @@ def _run_trial(
             value_or_values, error = None, exc
             exc_info = sys.exc_info()
 
-        if isinstance(error, TrialPruned):
-            frozen = _tell(study, trial, None, TrialState.PRUNED, False, from_objective=True)
-        elif error is not None:
+        if error is not None and not isinstance(error, TrialPruned):
             reason = "".join(traceback.format_exception_only(type(error), error)).strip()
             _logger.warning(
                 f"Trial {trial.number} failed with parameters: {trial.params} because of the "
                 f"following error: {reason}",
                 exc_info=exc_info,
             )
-            frozen = _tell(
-                study, trial, None, TrialState.FAIL, False, from_objective=True, fail_reason=reason
+        try:
+            if isinstance(error, TrialPruned):
+                frozen = _tell(study, trial, None, TrialState.PRUNED, False, from_objective=True)
+            elif error is not None:
+                frozen = _tell(
+                    study, trial, None, TrialState.FAIL, False, from_objective=True,
+                    fail_reason=reason,
+                )
+            else:
+                frozen = _tell(study, trial, value_or_values, None, False, from_objective=True)
+        except UpdateFinishedTrialError:
+            # Another worker saw this trial's heartbeats stop and finished it (FAIL) first; that
+            # record stands and this late result is not written over it.
+            _logger.warning(
+                f"Trial {trial.number} was already marked finished by another worker (its "
+                f"heartbeat stopped); its result here is not stored."
             )
-        else:
-            frozen = _tell(study, trial, value_or_values, None, False, from_objective=True)
+            frozen = study._storage.get_trial(trial._trial_id)
 
     if error is not None and not isinstance(error, TrialPruned) and not isinstance(error, catch):
         raise error

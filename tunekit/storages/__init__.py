@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from tunekit.storages.base import BaseStorage
+from tunekit.storages.heartbeat import RetryFailedTrialCallback
 from tunekit.storages.memory import InMemoryStorage
 
-__all__ = ["BaseStorage", "InMemoryStorage", "RDBStorage", "get_storage"]
+__all__ = ["BaseStorage", "InMemoryStorage", "RDBStorage", "RetryFailedTrialCallback", "get_storage"]
 
 
 def __getattr__(name: str) -> Any:
@@ -35,11 +36,6 @@ def get_storage(storage: str | BaseStorage | None) -> BaseStorage:
         try:
             from tunekit.storages.rdb import RDBStorage
         except ModuleNotFoundError as error:
-            if error.name and error.name.startswith("tunekit"):
-                raise NotImplementedError(
-                    f"storage={storage!r}: database storages are not available in this version "
-                    f"of tunekit; use storage=None (in memory)."
-                ) from None
             raise ImportError(
                 f"storage={storage!r} needs SQLAlchemy: pip install 'tunekit[rdb]'."
             ) from error

@@ -1,0 +1,144 @@
+"""The `tunekit` command, run as a real subprocess against a SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("sqlalchemy")
+
+SPACE = json.dumps(
+    {
+        "x": {"name": "FloatDistribution", "attributes": {"low": 0.0, "high": 1.0}},
+        "n": {"name": "IntDistribution", "attributes": {"low": 1, "high": 3}},
+    }
+)
+
+
+def tunekit_cli(*args: str, storage: str | None = None, cwd: pathlib.Path | None = None):
+    env = dict(os.environ)
+    env.pop("TUNEKIT_STORAGE", None)
+    if storage is not None:
+        env["TUNEKIT_STORAGE"] = storage
+    return subprocess.run(
+        [sys.executable, "-m", "tunekit.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def storage(tmp_path: pathlib.Path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def test_round_trip_create_ask_tell_trials_best(storage: str) -> None:
+    created = tunekit_cli("create-study", "--study-name", "demo", "--direction", "maximize",
+                          storage=storage)
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.strip() == "demo"
+
+    for value in ("0.25", "0.75"):
+        asked = tunekit_cli("ask", "--study-name", "demo", "--search-space", SPACE, "-f", "json",
+                            storage=storage)
+        assert asked.returncode == 0, asked.stderr
+        trial = json.loads(asked.stdout)
+        assert set(trial["params"]) == {"x", "n"}
+        assert 0.0 <= trial["params"]["x"] <= 1.0
+        told = tunekit_cli("tell", "--study-name", "demo", "--trial-number",
+                           str(trial["number"]), "--values", value, storage=storage)
+        assert told.returncode == 0, told.stderr
+
+    trials = tunekit_cli("trials", "--study-name", "demo", "-f", "json", storage=storage)
+    rows = json.loads(trials.stdout)
+    assert [(r["number"], r["value"], r["state"]) for r in rows] == [
+        (0, 0.25, "COMPLETE"),
+        (1, 0.75, "COMPLETE"),
+    ]
+    best = tunekit_cli("best-trial", "--study-name", "demo", "-f", "json", storage=storage)
+    assert json.loads(best.stdout)["number"] == 1
+
+    table = tunekit_cli("trials", "--study-name", "demo", storage=storage)
+    assert "| number |" in table.stdout and "COMPLETE" in table.stdout
+    names = tunekit_cli("study-names", storage=storage)
+    assert names.stdout.split() == ["demo"]
+    studies = tunekit_cli("studies", "-f", "json", storage=storage)
+    assert json.loads(studies.stdout)[0]["n_trials"] == 2
+
+
+def test_tell_twice_is_a_one_line_error(storage: str) -> None:
+    tunekit_cli("create-study", "--study-name", "s", storage=storage)
+    asked = tunekit_cli("ask", "--study-name", "s", "-f", "json", storage=storage)
+    number = str(json.loads(asked.stdout)["number"])
+    assert tunekit_cli("tell", "--study-name", "s", "--trial-number", number, "--values", "1",
+                       storage=storage).returncode == 0
+    again = tunekit_cli("tell", "--study-name", "s", "--trial-number", number, "--values", "2",
+                        storage=storage)
+    assert again.returncode == 1
+    assert "Traceback" not in again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1
+    assert "already finished" in again.stderr
+    skipped = tunekit_cli("tell", "--study-name", "s", "--trial-number", number, "--values", "2",
+                          "--skip-if-finished", storage=storage)
+    assert skipped.returncode == 0
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("trials", "--study-name", "missing"), "missing"),
+        (("ask", "--study-name", "s", "--search-space", "{not json"), "--search-space"),
+        (("ask", "--study-name", "s", "--sampler", "NoSuchSampler"), "NoSuchSampler"),
+        (("worker", "--study-name", "s", "--objective", "nocolon"), "--objective"),
+    ],
+)
+def test_bad_input_is_one_line_and_nonzero(storage: str, args: tuple[str, ...], message: str) -> None:
+    tunekit_cli("create-study", "--study-name", "s", storage=storage)
+    result = tunekit_cli(*args, storage=storage)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_missing_storage_is_a_clear_error() -> None:
+    result = tunekit_cli("study-names")
+    assert result.returncode == 1
+    assert "--storage is required" in result.stderr
+
+
+def test_bad_url_names_it(tmp_path: pathlib.Path) -> None:
+    result = tunekit_cli("study-names", "--storage", "nosuchdb://user:secret@host/db")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "secret" not in result.stderr
+
+
+def test_worker_runs_an_objective_from_a_file(storage: str, tmp_path: pathlib.Path) -> None:
+    objective_file = tmp_path / "objective.py"
+    objective_file.write_text(
+        "def objective(trial):\n    return trial.suggest_float('x', -1, 1) ** 2\n"
+    )
+    tunekit_cli("create-study", "--study-name", "w", storage=storage)
+    result = tunekit_cli("worker", "--study-name", "w", "--objective",
+                         f"{objective_file}:objective", "--n-trials", "5",
+                         "--sampler", "RandomSampler", "--sampler-kwargs", '{"seed": 1}',
+                         storage=storage)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(tunekit_cli("trials", "--study-name", "w", "-f", "json",
+                                  storage=storage).stdout)
+    assert len(rows) == 5 and {r["state"] for r in rows} == {"COMPLETE"}
+
+
+def test_storage_upgrade_on_a_fresh_database(storage: str) -> None:
+    result = tunekit_cli("storage", "upgrade", "--storage", storage)
+    assert result.returncode == 0, result.stderr
+    assert tunekit_cli("study-names", storage=storage).returncode == 0
