@@ -12,8 +12,17 @@ Example
 10
 """
 
-from tunekit import distributions, exceptions, logging, pruners, samplers, search_space, storages
-from tunekit import study, trial
+from tunekit import (
+    distributions,
+    exceptions,
+    logging,
+    pruners,
+    samplers,
+    search_space,
+    storages,
+    study,
+    trial,
+)
 from tunekit.exceptions import TrialPruned
 from tunekit.study import (
     Study,

@@ -60,8 +60,8 @@ def _format_table(rows: list[dict[str, Any]]) -> str:
     cells = [[_cell(row.get(c)) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-    header = "| " + " | ".join(c.ljust(w) for c, w in zip(columns, widths)) + " |"
-    body = ["| " + " | ".join(v.ljust(w) for v, w in zip(r, widths)) + " |" for r in cells]
+    header = "| " + " | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)) + " |"
+    body = ["| " + " | ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) + " |" for r in cells]
     return "\n".join([rule, header, rule, *body, rule])
 
 
