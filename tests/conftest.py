@@ -19,7 +19,10 @@ settings.load_profile("tunekit")
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--slow", action="store_true", default=False, help="run tests marked slow (on under CI=true)"
+        "--slow",
+        action="store_true",
+        default=False,
+        help="run tests marked slow (on under CI=true)",
     )
 
 

@@ -41,20 +41,30 @@ def storage(tmp_path: pathlib.Path) -> str:
 
 
 def test_round_trip_create_ask_tell_trials_best(storage: str) -> None:
-    created = tunekit_cli("create-study", "--study-name", "demo", "--direction", "maximize",
-                          storage=storage)
+    created = tunekit_cli(
+        "create-study", "--study-name", "demo", "--direction", "maximize", storage=storage
+    )
     assert created.returncode == 0, created.stderr
     assert created.stdout.strip() == "demo"
 
     for value in ("0.25", "0.75"):
-        asked = tunekit_cli("ask", "--study-name", "demo", "--search-space", SPACE, "-f", "json",
-                            storage=storage)
+        asked = tunekit_cli(
+            "ask", "--study-name", "demo", "--search-space", SPACE, "-f", "json", storage=storage
+        )
         assert asked.returncode == 0, asked.stderr
         trial = json.loads(asked.stdout)
         assert set(trial["params"]) == {"x", "n"}
         assert 0.0 <= trial["params"]["x"] <= 1.0
-        told = tunekit_cli("tell", "--study-name", "demo", "--trial-number",
-                           str(trial["number"]), "--values", value, storage=storage)
+        told = tunekit_cli(
+            "tell",
+            "--study-name",
+            "demo",
+            "--trial-number",
+            str(trial["number"]),
+            "--values",
+            value,
+            storage=storage,
+        )
         assert told.returncode == 0, told.stderr
 
     trials = tunekit_cli("trials", "--study-name", "demo", "-f", "json", storage=storage)
@@ -78,16 +88,30 @@ def test_tell_twice_is_a_one_line_error(storage: str) -> None:
     tunekit_cli("create-study", "--study-name", "s", storage=storage)
     asked = tunekit_cli("ask", "--study-name", "s", "-f", "json", storage=storage)
     number = str(json.loads(asked.stdout)["number"])
-    assert tunekit_cli("tell", "--study-name", "s", "--trial-number", number, "--values", "1",
-                       storage=storage).returncode == 0
-    again = tunekit_cli("tell", "--study-name", "s", "--trial-number", number, "--values", "2",
-                        storage=storage)
+    assert (
+        tunekit_cli(
+            "tell", "--study-name", "s", "--trial-number", number, "--values", "1", storage=storage
+        ).returncode
+        == 0
+    )
+    again = tunekit_cli(
+        "tell", "--study-name", "s", "--trial-number", number, "--values", "2", storage=storage
+    )
     assert again.returncode == 1
     assert "Traceback" not in again.stderr
     assert len(again.stderr.strip().splitlines()) == 1
     assert "already finished" in again.stderr
-    skipped = tunekit_cli("tell", "--study-name", "s", "--trial-number", number, "--values", "2",
-                          "--skip-if-finished", storage=storage)
+    skipped = tunekit_cli(
+        "tell",
+        "--study-name",
+        "s",
+        "--trial-number",
+        number,
+        "--values",
+        "2",
+        "--skip-if-finished",
+        storage=storage,
+    )
     assert skipped.returncode == 0
 
 
@@ -100,7 +124,9 @@ def test_tell_twice_is_a_one_line_error(storage: str) -> None:
         (("worker", "--study-name", "s", "--objective", "nocolon"), "--objective"),
     ],
 )
-def test_bad_input_is_one_line_and_nonzero(storage: str, args: tuple[str, ...], message: str) -> None:
+def test_bad_input_is_one_line_and_nonzero(
+    storage: str, args: tuple[str, ...], message: str
+) -> None:
     tunekit_cli("create-study", "--study-name", "s", storage=storage)
     result = tunekit_cli(*args, storage=storage)
     assert result.returncode == 1
@@ -128,13 +154,24 @@ def test_worker_runs_an_objective_from_a_file(storage: str, tmp_path: pathlib.Pa
         "def objective(trial):\n    return trial.suggest_float('x', -1, 1) ** 2\n"
     )
     tunekit_cli("create-study", "--study-name", "w", storage=storage)
-    result = tunekit_cli("worker", "--study-name", "w", "--objective",
-                         f"{objective_file}:objective", "--n-trials", "5",
-                         "--sampler", "RandomSampler", "--sampler-kwargs", '{"seed": 1}',
-                         storage=storage)
+    result = tunekit_cli(
+        "worker",
+        "--study-name",
+        "w",
+        "--objective",
+        f"{objective_file}:objective",
+        "--n-trials",
+        "5",
+        "--sampler",
+        "RandomSampler",
+        "--sampler-kwargs",
+        '{"seed": 1}',
+        storage=storage,
+    )
     assert result.returncode == 0, result.stderr
-    rows = json.loads(tunekit_cli("trials", "--study-name", "w", "-f", "json",
-                                  storage=storage).stdout)
+    rows = json.loads(
+        tunekit_cli("trials", "--study-name", "w", "-f", "json", storage=storage).stdout
+    )
     assert len(rows) == 5 and {r["state"] for r in rows} == {"COMPLETE"}
 
 

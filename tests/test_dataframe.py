@@ -127,8 +127,17 @@ def test_same_columns_as_optuna() -> None:
     ours.optimize(_objective, n_trials=3)
     theirs.optimize(_objective, n_trials=3)
     for attrs in [
-        ("number", "value", "datetime_start", "datetime_complete", "duration", "params",
-         "user_attrs", "system_attrs", "state"),
+        (
+            "number",
+            "value",
+            "datetime_start",
+            "datetime_complete",
+            "duration",
+            "params",
+            "user_attrs",
+            "system_attrs",
+            "state",
+        ),
         ("number", "params", "intermediate_values"),
     ]:
         for multi_index in (False, True):

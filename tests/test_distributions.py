@@ -349,7 +349,9 @@ def test_unit_of_int_gives_each_point_equal_width() -> None:
     d = IntDistribution(0, 3)
     # Four points, each owning a quarter of [0, 1].
     np.testing.assert_allclose(to_unit(d, [0, 1, 2, 3]), [0.125, 0.375, 0.625, 0.875])
-    np.testing.assert_array_equal(from_unit(d, [0.0, 0.24, 0.26, 0.74, 0.76, 1.0]), [0, 0, 1, 2, 3, 3])
+    np.testing.assert_array_equal(
+        from_unit(d, [0.0, 0.24, 0.26, 0.74, 0.76, 1.0]), [0, 0, 1, 2, 3, 3]
+    )
 
 
 def test_unit_of_single_value() -> None:

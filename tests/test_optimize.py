@@ -390,7 +390,11 @@ def test_multi_objective_wrong_number_of_values_fails() -> None:
     with pytest.warns(UserWarning, match="nan"):
         study.optimize(lambda t: (1.0, math.nan), n_trials=1)
     study.optimize(lambda t: (1.0, math.inf), n_trials=1)
-    assert [t.state for t in study.trials] == [TrialState.FAIL, TrialState.FAIL, TrialState.COMPLETE]
+    assert [t.state for t in study.trials] == [
+        TrialState.FAIL,
+        TrialState.FAIL,
+        TrialState.COMPLETE,
+    ]
     assert study.trials[2].values == [1.0, math.inf]
 
 

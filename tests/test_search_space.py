@@ -67,7 +67,9 @@ def test_empty() -> None:
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 @pytest.mark.parametrize("include_pruned", [False, True])
-def test_incremental_matches_batch_under_any_finishing_order(seed: int, include_pruned: bool) -> None:
+def test_incremental_matches_batch_under_any_finishing_order(
+    seed: int, include_pruned: bool
+) -> None:
     rng = np.random.default_rng(seed)
     study = tunekit.create_study(sampler=tunekit.samplers.RandomSampler(seed=seed))
     incremental = IntersectionSearchSpace(include_pruned=include_pruned)

@@ -289,7 +289,9 @@ def test_tell_wrong_number_of_values_raises_and_writes_nothing(directions, value
     study = _study(directions=directions)
     trial = study.ask()
     n = len(values) if isinstance(values, list) else 1
-    with pytest.raises(ValueError, match=rf"number of the values {n}.*objectives {len(directions)}"):
+    with pytest.raises(
+        ValueError, match=rf"number of the values {n}.*objectives {len(directions)}"
+    ):
         study.tell(trial, values)
     record = study.trials[0]
     assert record.state == TrialState.RUNNING
@@ -423,9 +425,7 @@ def test_enqueue_trial_skip_if_exists_after_the_trial_sampled_more() -> None:
     study.enqueue_trial(dict(study.trials[0].params) | {"x": 0.25})
     study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("y", 0, 1), n_trials=1)
     study.add_trial(
-        create_trial(
-            params={"x": 0.75}, distributions={"x": FloatDistribution(0, 1)}, value=1.0
-        )
+        create_trial(params={"x": 0.75}, distributions={"x": FloatDistribution(0, 1)}, value=1.0)
     )
     study.enqueue_trial({"x": 0.75}, skip_if_exists=True)
     assert len(study.trials) == 3
@@ -505,7 +505,9 @@ def test_add_trial_and_add_trials() -> None:
     )
     study.add_trials(
         [
-            create_trial(params={"x": 0.1}, distributions={"x": FloatDistribution(0, 1)}, value=1.0),
+            create_trial(
+                params={"x": 0.1}, distributions={"x": FloatDistribution(0, 1)}, value=1.0
+            ),
             create_trial(state=TrialState.FAIL),
             create_trial(state=TrialState.PRUNED, intermediate_values={1: 2.0}, value=2.0),
         ]
@@ -569,7 +571,9 @@ def test_best_trial_minimize_and_maximize() -> None:
 
 def test_best_trial_ignores_failed_and_pruned_trials() -> None:
     study = _study()
-    study.add_trial(create_trial(state=TrialState.PRUNED, value=-100.0, intermediate_values={0: -100.0}))
+    study.add_trial(
+        create_trial(state=TrialState.PRUNED, value=-100.0, intermediate_values={0: -100.0})
+    )
     study.add_trial(create_trial(state=TrialState.FAIL))
     study.add_trial(create_trial(value=5.0))
     assert study.best_value == 5.0
@@ -695,7 +699,10 @@ def test_get_trials_by_state_and_copies() -> None:
     study.add_trial(create_trial(state=TrialState.FAIL))
     study.ask()
     assert [t.number for t in study.get_trials(states=(TrialState.COMPLETE,))] == [0]
-    assert [t.number for t in study.get_trials(states=[TrialState.FAIL, TrialState.RUNNING])] == [1, 2]
+    assert [t.number for t in study.get_trials(states=[TrialState.FAIL, TrialState.RUNNING])] == [
+        1,
+        2,
+    ]
     copies = study.get_trials(deepcopy=True)
     copies[0].user_attrs["x"] = 1
     copies[0].params["p"] = 2

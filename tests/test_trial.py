@@ -565,7 +565,11 @@ def test_create_trial() -> None:
             r"2.0.*'x'",
         ),
         (
-            {"value": 1.0, "params": {"c": "z"}, "distributions": {"c": CategoricalDistribution(["a"])}},
+            {
+                "value": 1.0,
+                "params": {"c": "z"},
+                "distributions": {"c": CategoricalDistribution(["a"])},
+            },
             r"'z'.*'c'",
         ),
     ],
@@ -584,6 +588,4 @@ def test_no_warnings_on_a_plain_run() -> None:
     study = _study()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        study.optimize(
-            lambda t: t.suggest_float("x", 0, 1) + t.suggest_int("n", 0, 3), n_trials=5
-        )
+        study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_int("n", 0, 3), n_trials=5)

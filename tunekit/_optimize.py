@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from tunekit import logging
 from tunekit.exceptions import TrialPruned, UpdateFinishedTrialError
+from tunekit.samplers.base import SKIP_TRIAL_KEY
 from tunekit.trial import FrozenTrial, Trial, TrialState
 
 if TYPE_CHECKING:
@@ -140,7 +141,9 @@ class _ProgressBar:
                     best = study.best_trial
                 except ValueError:
                     return
-                self._bar.set_description(f"Best trial: {best.number}. Best value: {best.value:.6g}")
+                self._bar.set_description(
+                    f"Best trial: {best.number}. Best value: {best.value:.6g}"
+                )
 
     def close(self) -> None:
         if self._bar is not None:
@@ -250,6 +253,14 @@ def _run_trial(
         if study._stop_flag:
             return None
         trial = study.ask()
+    skip_reason = trial._cached_frozen_trial.system_attrs.get(SKIP_TRIAL_KEY)
+    if skip_reason is not None:
+        # The sampler has nothing left for this trial (an exhausted grid raced by another
+        # worker): record why, do not run the objective.
+        _tell(
+            study, trial, None, TrialState.FAIL, False, from_objective=True, fail_reason=skip_reason
+        )
+        return None
 
     with _heartbeat(study, trial):
         try:
@@ -273,7 +284,12 @@ def _run_trial(
                 frozen = _tell(study, trial, None, TrialState.PRUNED, False, from_objective=True)
             elif error is not None:
                 frozen = _tell(
-                    study, trial, None, TrialState.FAIL, False, from_objective=True,
+                    study,
+                    trial,
+                    None,
+                    TrialState.FAIL,
+                    False,
+                    from_objective=True,
                     fail_reason=reason,
                 )
             else:
@@ -399,7 +415,9 @@ def _tell(
 
     if frozen.state.is_finished():
         if skip_if_finished:
-            _logger.info(f"Skipped telling trial {number}: it already finished ({frozen.state.name}).")
+            _logger.info(
+                f"Skipped telling trial {number}: it already finished ({frozen.state.name})."
+            )
             return frozen
         raise UpdateFinishedTrialError(
             f"Cannot tell trial {number}: it already finished with state {frozen.state.name}."
@@ -407,9 +425,7 @@ def _tell(
     if frozen.state == TrialState.WAITING:
         raise ValueError(f"Cannot tell trial {number}: it is WAITING and has not been asked yet.")
     if state is not None and state not in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL):
-        raise ValueError(
-            f"tell(): `state` must be COMPLETE, PRUNED, FAIL or None, got {state!r}."
-        )
+        raise ValueError(f"tell(): `state` must be COMPLETE, PRUNED, FAIL or None, got {state!r}.")
     if state in (TrialState.PRUNED, TrialState.FAIL) and values is not None:
         raise ValueError(
             f"tell(): values cannot be given with state={state.name} (got values={values!r})."
@@ -428,8 +444,10 @@ def _tell(
             )
         else:
             value_list, fail_reason = _values_failure(values, n_objectives)
-            if fail_reason is not None and not from_objective and fail_reason.startswith(
-                "The number of the values"
+            if (
+                fail_reason is not None
+                and not from_objective
+                and fail_reason.startswith("The number of the values")
             ):
                 # A caller of tell() gets an error at the call, with nothing written.
                 raise ValueError(f"tell(): {fail_reason}")
@@ -477,4 +495,3 @@ def _log_finished_trial(study: Study, trial: FrozenTrial) -> None:
         f"Trial {trial.number} finished with value: {trial.value} and parameters: "
         f"{trial.params}.{best_text}"
     )
-

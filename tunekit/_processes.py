@@ -52,7 +52,17 @@ def _optimize_in_processes(
     workers = [
         context.Process(
             target=_worker,
-            args=(study, func, remaining, stop, deadline, catch, list(callbacks), gc_after_trial, errors),
+            args=(
+                study,
+                func,
+                remaining,
+                stop,
+                deadline,
+                catch,
+                list(callbacks),
+                gc_after_trial,
+                errors,
+            ),
             daemon=True,
         )
         for _ in range(n_jobs)
@@ -73,8 +83,11 @@ def _optimize_in_processes(
         raise RuntimeError(f"{len(crashed)} worker process(es) died (exit codes {crashed}).")
 
 
-def _take_trial(remaining: Any, stop: Any, deadline: float | None) -> bool:
+def _take_trial(study: Study, remaining: Any, stop: Any, deadline: float | None) -> bool:
     if stop.is_set() or (deadline is not None and time.time() >= deadline):
+        return False
+    is_exhausted = getattr(study.sampler, "_is_exhausted", None)
+    if is_exhausted is not None and is_exhausted(study):
         return False
     with remaining.get_lock():
         if remaining.value == 0:
@@ -104,7 +117,7 @@ def _worker(
         after_fork()
     study.sampler.reseed_rng()
     try:
-        while _take_trial(remaining, stop, deadline):
+        while _take_trial(study, remaining, stop, deadline):
             frozen = _run_trial(study, func, catch)
             if frozen is None:
                 break

@@ -61,7 +61,9 @@ def _format_table(rows: list[dict[str, Any]]) -> str:
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
     header = "| " + " | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)) + " |"
-    body = ["| " + " | ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) + " |" for r in cells]
+    body = [
+        "| " + " | ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) + " |" for r in cells
+    ]
     return "\n".join([rule, header, rule, *body, rule])
 
 
@@ -124,7 +126,9 @@ def _storage_url(args: argparse.Namespace) -> str:
 def _load(args: argparse.Namespace, sampler: Any = None):
     import tunekit
 
-    return tunekit.load_study(study_name=args.study_name, storage=_storage_url(args), sampler=sampler)
+    return tunekit.load_study(
+        study_name=args.study_name, storage=_storage_url(args), sampler=sampler
+    )
 
 
 def _cmd_create_study(args: argparse.Namespace) -> None:
@@ -249,7 +253,9 @@ def _cmd_storage_upgrade(args: argparse.Namespace) -> None:
 def _import_objective(spec: str) -> Callable[..., Any]:
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
-        raise CLIUsageError(f"--objective must look like module:function or file.py:function, got {spec!r}.")
+        raise CLIUsageError(
+            f"--objective must look like module:function or file.py:function, got {spec!r}."
+        )
     if module_name.endswith(".py"):
         path = pathlib.Path(module_name)
         if not path.is_file():
@@ -284,7 +290,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command")
 
-    def command(name: str, handler: Callable, help_text: str, study: bool = True, fmt: bool = False):
+    def command(
+        name: str, handler: Callable, help_text: str, study: bool = True, fmt: bool = False
+    ):
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("--storage", help=f"database URL (default: ${_STORAGE_ENV})")
         if study:

@@ -92,7 +92,9 @@ class BaseDistribution(abc.ABC):
         return self._asdict() == other._asdict()
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, *sorted((k, _hashable(v)) for k, v in self._asdict().items())))
+        return hash(
+            (type(self).__name__, *sorted((k, _hashable(v)) for k, v in self._asdict().items()))
+        )
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self._asdict().items())
@@ -105,7 +107,9 @@ def _hashable(value: Any) -> Any:
 
 def _check_finite_bound(name: str, value: Any, owner: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{owner}: `{name}` must be a number, got {value!r} ({type(value).__name__}).")
+        raise TypeError(
+            f"{owner}: `{name}` must be a number, got {value!r} ({type(value).__name__})."
+        )
     if not math.isfinite(value):
         raise ValueError(f"{owner}: `{name}` must be finite, got {value!r}.")
     return value
@@ -164,7 +168,9 @@ class FloatDistribution(BaseDistribution):
             if step <= 0:
                 raise ValueError(f"{owner}: `step` must be > 0, got step={step!r}.")
         if low > high:
-            raise ValueError(f"{owner}: `low` <= `high` is required, got low={low!r}, high={high!r}.")
+            raise ValueError(
+                f"{owner}: `low` <= `high` is required, got low={low!r}, high={high!r}."
+            )
         if log and low <= 0.0:
             raise ValueError(f"{owner}: `low` must be > 0 when log=True, got low={low!r}.")
         if step is not None:
@@ -238,7 +244,9 @@ class IntDistribution(BaseDistribution):
                 f"got step={step!r}."
             )
         if low > high:
-            raise ValueError(f"{owner}: `low` <= `high` is required, got low={low!r}, high={high!r}.")
+            raise ValueError(
+                f"{owner}: `low` <= `high` is required, got low={low!r}, high={high!r}."
+            )
         if log and low < 1:
             raise ValueError(f"{owner}: `low` must be >= 1 when log=True, got low={low!r}.")
         if (high - low) % step != 0:
@@ -299,7 +307,9 @@ class CategoricalDistribution(BaseDistribution):
                 f"{owner}: `choices` must be a list or tuple of choices, got {choices!r}."
             )
         if len(choices) == 0:
-            raise ValueError(f"{owner}: `choices` must contain at least one element, got {choices!r}.")
+            raise ValueError(
+                f"{owner}: `choices` must contain at least one element, got {choices!r}."
+            )
         for choice in choices:
             try:
                 hash(choice)
@@ -410,7 +420,9 @@ def json_to_distribution(json_str: str) -> BaseDistribution:
     raise ValueError(f"Unknown distribution {name!r} in {json_str!r}.")
 
 
-def check_distribution_compatibility(dist_old: BaseDistribution, dist_new: BaseDistribution) -> None:
+def check_distribution_compatibility(
+    dist_old: BaseDistribution, dist_new: BaseDistribution
+) -> None:
     """Raise ValueError if two distributions of one parameter name cannot share a study.
 
     Numbers may change their range between trials (a dynamic space); they may not change kind

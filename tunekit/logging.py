@@ -70,9 +70,7 @@ def _configure_root_logger() -> None:
         if _default_handler is not None:
             return
         _default_handler = _StderrHandler()
-        _default_handler.setFormatter(
-            _logging.Formatter("[%(levelname)s %(asctime)s] %(message)s")
-        )
+        _default_handler.setFormatter(_logging.Formatter("[%(levelname)s %(asctime)s] %(message)s"))
         root = _root_logger()
         root.addHandler(_default_handler)
         root.setLevel(INFO)

@@ -508,7 +508,9 @@ class MaxTrialsCallback:
         self, n_trials: int, states: Container[TrialState] | None = (TrialState.COMPLETE,)
     ) -> None:
         if isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 0:
-            raise ValueError(f"MaxTrialsCallback: `n_trials` must be an int >= 0, got {n_trials!r}.")
+            raise ValueError(
+                f"MaxTrialsCallback: `n_trials` must be an int >= 0, got {n_trials!r}."
+            )
         self._n_trials = n_trials
         self._states = states
 
@@ -651,7 +653,9 @@ def create_study(
                 f"Study {study_name!r} exists with directions "
                 f"{[d.name.lower() for d in stored]}, not {[d.name.lower() for d in parsed]}."
             ) from None
-        _logger.info(f"Using an existing study with name {study_name!r} instead of creating a new one.")
+        _logger.info(
+            f"Using an existing study with name {study_name!r} instead of creating a new one."
+        )
     name = storage_obj.get_study_name_from_id(study_id)
     return Study(study_name=name, storage=storage_obj, sampler=sampler, pruner=pruner)
 
@@ -745,4 +749,3 @@ def _summarise(storage: BaseStorage, frozen: FrozenStudy, include_best_trial: bo
 def get_all_study_names(storage: str | BaseStorage) -> list[str]:
     """The names of every study in ``storage``."""
     return [frozen.study_name for frozen in get_storage(storage).get_all_studies()]
-

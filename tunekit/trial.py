@@ -126,9 +126,7 @@ class BaseTrial(abc.ABC):
         _check_param_name(name)
         return float(self._suggest(name, _float_args(name, low, high, step, log)))
 
-    def suggest_int(
-        self, name: str, low: int, high: int, step: int = 1, log: bool = False
-    ) -> int:
+    def suggest_int(self, name: str, low: int, high: int, step: int = 1, log: bool = False) -> int:
         """Suggest an integer in ``[low, high]`` (log-uniformly if ``log``; on a grid of ``step``)."""
         _check_param_name(name)
         return int(self._suggest(name, _int_args(name, low, high, step, log)))
@@ -209,9 +207,7 @@ class BaseTrial(abc.ABC):
     def number(self) -> int: ...
 
 
-def _check_same_distribution(
-    name: str, old: BaseDistribution, new: BaseDistribution
-) -> None:
+def _check_same_distribution(name: str, old: BaseDistribution, new: BaseDistribution) -> None:
     # Optuna only warns here and keeps the first value; a silently ignored range is a bug in the
     # objective, so tunekit refuses it (documented in docs/compat.md).
     if old != new:
@@ -357,7 +353,9 @@ class Trial(BaseTrial):
             raise NotImplementedError(
                 "Trial.should_prune is not supported for multi-objective optimization."
             )
-        return bool(self.study.pruner.prune(self.study, _copy_frozen_trial(self._cached_frozen_trial)))
+        return bool(
+            self.study.pruner.prune(self.study, _copy_frozen_trial(self._cached_frozen_trial))
+        )
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Attach a JSON-serialisable value to this trial."""
@@ -389,7 +387,9 @@ class Trial(BaseTrial):
                 f"set_constraint(): `values` must be a sequence of floats, got {values!r}."
             ) from None
         if any(math.isnan(v) for v in constraints):
-            raise ValueError(f"set_constraint(): constraint values must not be NaN, got {values!r}.")
+            raise ValueError(
+                f"set_constraint(): constraint values must not be NaN, got {values!r}."
+            )
         self._set_system_attr("constraints", constraints)
 
     @property
@@ -628,7 +628,9 @@ class FrozenTrial(BaseTrial):
     def _validate(self) -> None:
         """Raise ValueError if this record is inconsistent (used by :meth:`Study.add_trial`)."""
         if self.state != TrialState.WAITING and self.datetime_start is None:
-            raise ValueError(f"`datetime_start` is required for a trial in state {self.state.name}.")
+            raise ValueError(
+                f"`datetime_start` is required for a trial in state {self.state.name}."
+            )
         if self.state.is_finished():
             if self.datetime_complete is None:
                 raise ValueError("`datetime_complete` is required for a finished trial.")
@@ -640,7 +642,9 @@ class FrozenTrial(BaseTrial):
             if self._values is None:
                 raise ValueError("A COMPLETE trial needs `value` or `values`.")
             if any(math.isnan(v) for v in self._values):
-                raise ValueError(f"The values of a COMPLETE trial must not be NaN: {self._values!r}.")
+                raise ValueError(
+                    f"The values of a COMPLETE trial must not be NaN: {self._values!r}."
+                )
         if set(self._params) != set(self._distributions):
             raise ValueError(
                 f"`params` and `distributions` name different parameters: "
@@ -668,8 +672,7 @@ class FrozenTrial(BaseTrial):
             return None
         if len(self._values) > 1:
             raise RuntimeError(
-                "This attribute is not available during multi-objective optimization; "
-                "use `values`."
+                "This attribute is not available during multi-objective optimization; use `values`."
             )
         return self._values[0]
 

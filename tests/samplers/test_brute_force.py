@@ -107,7 +107,11 @@ def test_failed_and_pruned_trials_count_as_tried() -> None:
 
     study.optimize(objective, catch=ValueError)
     assert sorted(t.params["x"] for t in study.trials) == [0, 1, 2, 3]
-    assert {t.state for t in study.trials} == {TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED}
+    assert {t.state for t in study.trials} == {
+        TrialState.COMPLETE,
+        TrialState.FAIL,
+        TrialState.PRUNED,
+    }
 
 
 def test_with_threads_every_combination_is_tried() -> None:

@@ -43,14 +43,16 @@ def numeric_distributions(draw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # a step that does not divide the range
         if kind == "int":
-            low = draw(st.integers(-10**6, 10**6))
+            low = draw(st.integers(-(10**6), 10**6))
             return IntDistribution(low, low + draw(st.integers(0, 10**6)))
         if kind == "int_log":
             low = draw(st.integers(1, 10**4))
             return IntDistribution(low, low + draw(st.integers(0, 10**6)), log=True)
         if kind == "int_step":
             low = draw(st.integers(-1000, 1000))
-            return IntDistribution(low, low + draw(st.integers(0, 1000)), step=draw(st.integers(1, 40)))
+            return IntDistribution(
+                low, low + draw(st.integers(0, 1000)), step=draw(st.integers(1, 40))
+            )
         if kind == "float_log":
             low = draw(st.floats(1e-10, 1e4))
             return FloatDistribution(low, low * draw(st.floats(1.0, 1e8)), log=True)
@@ -78,7 +80,11 @@ def test_every_value_is_inside_and_on_the_grid(distribution, seed: int) -> None:
 
 @settings(deadline=None, max_examples=30)
 @given(
-    st.lists(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=3)), min_size=1, max_size=6),
+    st.lists(
+        st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=3)),
+        min_size=1,
+        max_size=6,
+    ),
     st.integers(0, 1000),
 )
 def test_categorical_values_are_choices(choices, seed: int) -> None:

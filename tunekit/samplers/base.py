@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 
 __all__ = ["BaseSampler"]
 
+# A sampler that has nothing left for a trial (an exhausted grid raced by another worker) says
+# why under this system attribute in ``before_trial``; the run loop then records the trial FAIL
+# with that reason instead of running the objective.
+SKIP_TRIAL_KEY = "skip_trial_reason"
+
 
 class BaseSampler(abc.ABC):
     """Base class of samplers; subclass it to write your own (an Optuna sampler ports as is).
@@ -93,4 +98,6 @@ class BaseSampler(abc.ABC):
 
     def _raise_error_if_multi_objective(self, study: Study) -> None:
         if study._is_multi_objective():
-            raise ValueError(f"{type(self).__name__} does not support multi-objective optimization.")
+            raise ValueError(
+                f"{type(self).__name__} does not support multi-objective optimization."
+            )

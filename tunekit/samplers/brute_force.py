@@ -34,9 +34,7 @@ def _all_values(distribution: BaseDistribution) -> list[Any]:
         return list(range(distribution.low, distribution.high + 1, distribution.step))
     if isinstance(distribution, FloatDistribution) and distribution.step is not None:
         n = int(round((distribution.high - distribution.low) / distribution.step)) + 1
-        return [
-            min(distribution.low + i * distribution.step, distribution.high) for i in range(n)
-        ]
+        return [min(distribution.low + i * distribution.step, distribution.high) for i in range(n)]
     raise ValueError(
         f"BruteForceSampler needs discrete parameters; {distribution!r} is continuous "
         f"(give suggest_float a `step`)."

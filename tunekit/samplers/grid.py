@@ -19,7 +19,7 @@ import numpy as np
 
 from tunekit import logging
 from tunekit.distributions import BaseDistribution
-from tunekit.samplers.base import BaseSampler
+from tunekit.samplers.base import SKIP_TRIAL_KEY, BaseSampler
 from tunekit.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -67,9 +67,8 @@ class GridSampler(BaseSampler):
         # them too; JSON (the grid key, database storages) needs plain values.
         search_space = {
             name: [v.item() if isinstance(v, np.generic) else v for v in values]
-            if isinstance(values, np.ndarray) or (
-                isinstance(values, Sequence) and not isinstance(values, (str, bytes))
-            )
+            if isinstance(values, np.ndarray)
+            or (isinstance(values, Sequence) and not isinstance(values, (str, bytes)))
             else values
             for name, values in search_space.items()
         }
@@ -104,7 +103,10 @@ class GridSampler(BaseSampler):
     def _visited_grid_ids(self, study: Study) -> set[int]:
         visited = set()
         for trial in study._get_trials(deepcopy=False, use_cache=True):
-            if trial.system_attrs.get("grid_key") == self._grid_key and "grid_id" in trial.system_attrs:
+            if (
+                trial.system_attrs.get("grid_key") == self._grid_key
+                and "grid_id" in trial.system_attrs
+            ):
                 visited.add(trial.system_attrs["grid_id"])
         return visited
 
@@ -127,14 +129,22 @@ class GridSampler(BaseSampler):
                 claimed = int(grid_id)
                 break
         if claimed is None:
-            # Another process took the last point between our check and our claim.
+            # Another worker took the last point between our check and our claim. Inside
+            # optimize() the trial is then recorded FAIL without running (SKIP_TRIAL_KEY); a
+            # trial from ask() re-evaluates a random point, as Optuna does.
             claimed = int(self._rng.integers(self._n_grids))
+            storage.set_trial_system_attr(
+                trial._trial_id,
+                SKIP_TRIAL_KEY,
+                "GridSampler: every grid point was already claimed by another worker.",
+            )
             warnings.warn(
                 "GridSampler: every grid point is already taken; trial "
-                f"{trial.number} re-evaluates grid point {claimed}.",
+                f"{trial.number} gets grid point {claimed} again.",
                 UserWarning,
                 stacklevel=2,
             )
+            study._stop_flag = True
         if len(unvisited) <= 1:
             study._stop_flag = True
         storage.set_trial_system_attr(trial._trial_id, "search_space", self._search_space)

@@ -13,7 +13,13 @@ from tunekit.storages.base import BaseStorage
 from tunekit.storages.heartbeat import RetryFailedTrialCallback
 from tunekit.storages.memory import InMemoryStorage
 
-__all__ = ["BaseStorage", "InMemoryStorage", "RDBStorage", "RetryFailedTrialCallback", "get_storage"]
+__all__ = [
+    "BaseStorage",
+    "InMemoryStorage",
+    "RDBStorage",
+    "RetryFailedTrialCallback",
+    "get_storage",
+]
 
 
 def __getattr__(name: str) -> Any:

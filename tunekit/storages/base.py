@@ -161,7 +161,9 @@ class BaseStorage(abc.ABC):
         """
 
     @abc.abstractmethod
-    def set_trial_intermediate_value(self, trial_id: int, step: int, intermediate_value: float) -> None: ...
+    def set_trial_intermediate_value(
+        self, trial_id: int, step: int, intermediate_value: float
+    ) -> None: ...
 
     @abc.abstractmethod
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None: ...
@@ -225,7 +227,9 @@ class BaseStorage(abc.ABC):
         """The best COMPLETE trial of a single-objective study; ValueError if there is none."""
         directions = self.get_study_directions(study_id)
         if len(directions) > 1:
-            raise RuntimeError("Best trial is ambiguous for a multi-objective study; use best_trials.")
+            raise RuntimeError(
+                "Best trial is ambiguous for a multi-objective study; use best_trials."
+            )
         completed = self.get_all_trials(study_id, deepcopy=False, states=(TrialState.COMPLETE,))
         if not completed:
             raise ValueError("No trials are completed yet.")

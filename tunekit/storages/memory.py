@@ -192,7 +192,10 @@ class InMemoryStorage(BaseStorage):
             self._replace(
                 record,
                 trial,
-                params={**trial.params, param_name: distribution.to_external_repr(param_value_internal)},
+                params={
+                    **trial.params,
+                    param_name: distribution.to_external_repr(param_value_internal),
+                },
                 distributions={**trial.distributions, param_name: distribution},
             )
 
@@ -217,13 +220,18 @@ class InMemoryStorage(BaseStorage):
                 self._update_best(record, new_trial)
             return True
 
-    def set_trial_intermediate_value(self, trial_id: int, step: int, intermediate_value: float) -> None:
+    def set_trial_intermediate_value(
+        self, trial_id: int, step: int, intermediate_value: float
+    ) -> None:
         with self._lock:
             record, trial = self._updatable_trial(trial_id)
             self._replace(
                 record,
                 trial,
-                intermediate_values={**trial.intermediate_values, int(step): float(intermediate_value)},
+                intermediate_values={
+                    **trial.intermediate_values,
+                    int(step): float(intermediate_value),
+                },
             )
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:

@@ -21,6 +21,9 @@ if __name__ == "__main__":
     assert 1 <= len(front) <= 60
     for a in front:
         for b in front:
-            dominated = all(p <= q for p, q in zip(b.values, a.values, strict=True)) and b.values != a.values
+            dominated = (
+                all(p <= q for p, q in zip(b.values, a.values, strict=True))
+                and b.values != a.values
+            )
             assert not dominated
     print(f"{len(front)} trials on the Pareto front")

@@ -28,9 +28,13 @@ if __name__ == "__main__":
     study.optimize(objective, n_trials=15)
     assert study.best_value > 0.9
     for trial in study.trials:
-        expected = {"classifier", "svc_c"} if trial.params["classifier"] == "SVC" else {
-            "classifier",
-            "rf_max_depth",
-        }
+        expected = (
+            {"classifier", "svc_c"}
+            if trial.params["classifier"] == "SVC"
+            else {
+                "classifier",
+                "rf_max_depth",
+            }
+        )
         assert set(trial.params) == expected
     print(study.best_trial)

@@ -21,9 +21,7 @@ class SimulatedAnnealingSampler(optuna.samplers.BaseSampler):
         if self._current_trial is None or prev_trial.value <= self._current_trial.value:
             probability = 1.0
         else:
-            probability = np.exp(
-                (self._current_trial.value - prev_trial.value) / self._temperature
-            )
+            probability = np.exp((self._current_trial.value - prev_trial.value) / self._temperature)
         self._temperature *= 0.9
         if self._rng.uniform(0, 1) < probability:
             self._current_trial = prev_trial
