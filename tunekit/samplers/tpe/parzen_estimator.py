@@ -26,7 +26,9 @@ Bandwidth rule (Watanabe 2023, Sec. 3.2):
   0.2) was tuned on the HPOlib functions: narrower kernels exploit the good group more, and the
   prior kernel keeps the exploration. A data-driven width (Scott's rule on the spread of the good
   points) collapsed onto local optima in our runs and is not used. The "magic clip" floor is
-  0.01 of the range;
+  0.01 of the range. ``bandwidth_scale`` multiplies the width: the sampler uses it to shrink the
+  good group's kernels at the rate of the whole study, ``(N / n) ** (-1 / (D + 4))`` for ``n``
+  good of ``N`` finished trials, and to make the bad group's 0.7 times as wide;
 * independent (univariate) model: Bergstra et al. (2011)'s rule: the distance to the farther of
   the two neighbours in sorted order (``consider_endpoints`` counts the domain ends as
   neighbours), clipped below by the magic clip ``1 / min(100, n + 1)`` of Bergstra's code;
