@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from tunekit.samplers.gp.kernel import MaternHammingKernel, SearchSpaceDims
+from tunekit.samplers.gp.model import (
+    NOISE_FLOOR,
+    CholeskyError,
+    GaussianProcess,
+    GPHyperparameters,
+    OutputTransform,
+    fit_gp,
+    robust_cholesky,
+)
+
+
+def matern52_numpy(A: np.ndarray, B: np.ndarray, lengthscales: np.ndarray) -> np.ndarray:
+    r = np.sqrt((((A[:, None, :] - B[None, :, :]) / lengthscales) ** 2).sum(-1))
+    return (1.0 + math.sqrt(5.0) * r + 5.0 / 3.0 * r**2) * np.exp(-math.sqrt(5.0) * r)
+
+
+def draw_from_gp(
+    lengthscales: list[float], n: int, seed: int, noise_variance: float = 1e-4
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sample a function from a Matern-5/2 GP with known lengthscales at random inputs."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, len(lengthscales)))
+    K = matern52_numpy(X, X, np.asarray(lengthscales))
+    L = np.linalg.cholesky(K + 1e-9 * np.eye(n))
+    y = L @ rng.standard_normal(n) + math.sqrt(noise_variance) * rng.standard_normal(n)
+    return X, y
+
+
+def test_posterior_matches_closed_form() -> None:
+    X = np.array([[0.1, 0.2], [0.5, 0.9], [0.8, 0.4]])
+    y = np.array([1.0, -2.0, 0.5])
+    params = GPHyperparameters(np.log([0.4, 0.6]), math.log(1.3), math.log(0.01))
+    model = GaussianProcess.from_observations(
+        X, y, SearchSpaceDims.continuous(2), params, warp_threshold=None
+    )
+
+    # By hand: standardise y, then mean = k*' K^-1 y and var = s - k*' K^-1 k*.
+    targets = (y - y.mean()) / y.std()
+    K = 1.3 * matern52_numpy(X, X, np.array([0.4, 0.6])) + 0.01 * np.eye(3)
+    Xq = np.array([[0.3, 0.3], [0.5, 0.9], [0.95, 0.05]])
+    k_star = 1.3 * matern52_numpy(Xq, X, np.array([0.4, 0.6]))
+    expected_mean = k_star @ np.linalg.solve(K, targets)
+    expected_var = 1.3 - np.einsum("ij,ji->i", k_star, np.linalg.solve(K, k_star.T))
+
+    mean, var = model.posterior(torch.as_tensor(Xq))
+    np.testing.assert_allclose(mean.numpy(), expected_mean, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(var.numpy(), expected_var, rtol=1e-10, atol=1e-12)
+    _, noisy_var = model.posterior(torch.as_tensor(Xq), include_noise=True)
+    np.testing.assert_allclose(noisy_var.numpy(), expected_var + 0.01, rtol=1e-10)
+    assert model.best_value == pytest.approx(targets.min())
+
+
+def test_posterior_is_batched_and_differentiable() -> None:
+    X, y = draw_from_gp([0.3, 0.3], 12, seed=1)
+    params = GPHyperparameters(np.log([0.3, 0.3]), 0.0, math.log(1e-4))
+    model = GaussianProcess.from_observations(X, y, SearchSpaceDims.continuous(2), params)
+    Xq = torch.rand(4, 5, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    mean, var = model.posterior(Xq)
+    assert mean.shape == var.shape == (4, 5)
+    flat_mean, _ = model.posterior(Xq.reshape(-1, 2))
+    np.testing.assert_allclose(mean.reshape(-1).numpy(), flat_mean.numpy())
+
+    def mean_and_std(points: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        m, v = model.posterior(points)
+        return m, v.sqrt()
+
+    assert torch.autograd.gradcheck(mean_and_std, (Xq[0].clone().requires_grad_(True),))
+
+
+def test_robust_cholesky_adds_jitter_and_raises_when_hopeless() -> None:
+    singular = torch.ones(4, 4, dtype=torch.float64)
+    factor, jitter = robust_cholesky(singular)
+    assert jitter > 0
+    np.testing.assert_allclose((factor @ factor.T).numpy(), singular.numpy() + jitter * np.eye(4))
+    with pytest.raises(CholeskyError):
+        robust_cholesky(-torch.eye(3, dtype=torch.float64))
+
+
+def test_output_transform_warps_only_heavy_tails() -> None:
+    rng = np.random.default_rng(0)
+    gaussian = rng.standard_normal(200)
+    assert not OutputTransform.fit(gaussian).is_warped
+    heavy = np.concatenate([rng.standard_normal(30), [1e6, 5e7]])
+    transform = OutputTransform.fit(heavy)
+    assert transform.is_warped
+    warped = transform(heavy)
+    assert np.all(np.diff(warped[np.argsort(heavy)]) > 0)  # strictly increasing
+    assert abs(warped.mean()) < 1e-12 and warped.std() == pytest.approx(1.0)
+    # Without the warp the two outliers squeeze the other points into a ~1e-7 wide band.
+    unwarped = OutputTransform.fit(heavy, warp_threshold=None)
+    assert not unwarped.is_warped and np.std(unwarped(heavy)[:30]) < 1e-6
+    assert np.std(warped[:30]) > 0.1
+    # Only the bad (upper) tail is compressed: below the median the map stays affine.
+    lower = heavy[heavy <= np.median(heavy)]
+    slopes = np.diff(transform(np.sort(lower))) / np.diff(np.sort(lower))
+    np.testing.assert_allclose(slopes, slopes[0], rtol=1e-9)
+    # Polynomial growth (Rosenbrock-like values) and a huge *good* value do not warp.
+    rosenbrock_like = 100.0 * rng.random(40) ** 4
+    assert not OutputTransform.fit(rosenbrock_like).is_warped
+    assert not OutputTransform.fit(np.concatenate([rng.standard_normal(30), [-1e9]])).is_warped
+    constant = OutputTransform.fit(np.full(5, 3.0))
+    np.testing.assert_allclose(constant(np.full(5, 3.0)), 0.0)
+
+
+def test_fit_recovers_known_lengthscale() -> None:
+    X, y = draw_from_gp([0.2], 60, seed=0)
+    model = fit_gp(X, y, SearchSpaceDims.continuous(1), seed=0)
+    assert 0.1 < model.params.lengthscales[0] < 0.4
+    assert model.params.noise_variance < 1e-2
+
+
+def test_fit_recovers_relevance_of_dimensions() -> None:
+    X, y = draw_from_gp([0.2, 3.0], 60, seed=1)
+    model = fit_gp(X, y, SearchSpaceDims.continuous(2), seed=0)
+    short, long = model.params.lengthscales
+    assert 0.1 < short < 0.4
+    assert long > 5 * short
+
+
+def test_fit_deterministic_noise_is_the_floor_and_warm_start_is_used() -> None:
+    X, y = draw_from_gp([0.3], 15, seed=2, noise_variance=0.0)
+    dims = SearchSpaceDims.continuous(1)
+    model = fit_gp(X, y, dims, deterministic_objective=True, seed=0)
+    assert model.params.noise_variance == pytest.approx(NOISE_FLOOR)
+    mean, _ = model.posterior(torch.as_tensor(X))
+    np.testing.assert_allclose(mean.numpy(), model.targets.numpy(), atol=1e-3)
+
+    warm = fit_gp(
+        X, y, dims, deterministic_objective=True, initial_params=model.params, n_restarts=0
+    )
+    np.testing.assert_allclose(warm.params.to_array(), model.params.to_array(), atol=1e-3)
+    # A warm start of the wrong dimension is ignored rather than crashing.
+    fit_gp(X, y, dims, initial_params=np.zeros(5), n_restarts=0)
+
+
+def test_fit_handles_mixed_space_and_duplicate_points() -> None:
+    rng = np.random.default_rng(3)
+    dims = SearchSpaceDims(np.array([False, False, True]), np.array([0, 6, 3]))
+    X = np.column_stack([rng.random(20), rng.random(20), rng.integers(0, 3, 20)])
+    X = np.vstack([X, X[:3]])  # exact duplicates must not break the Cholesky
+    y = np.sin(6 * X[:, 0]) + X[:, 2] + rng.normal(0, 0.01, X.shape[0])
+    model = fit_gp(X, y, dims, seed=0)
+    mean, var = model.posterior(torch.as_tensor(X))
+    assert torch.isfinite(mean).all() and (var > 0).all()
+    # Category matters a lot here, so its Hamming "lengthscale" should not be huge.
+    assert model.params.lengthscales[2] < 10
+
+
+def test_condition_on_observations_keeps_incumbent_and_shrinks_variance() -> None:
+    X, y = draw_from_gp([0.3], 8, seed=4)
+    params = GPHyperparameters(np.log([0.02]), 0.0, math.log(1e-6))
+    model = GaussianProcess.from_observations(X, y, SearchSpaceDims.continuous(1), params)
+    # Far (in lengthscales) from every training input, so the prior variance is intact.
+    gaps = np.abs(np.linspace(0, 1, 101)[:, None] - X[:, 0][None, :]).min(1)
+    new_point = torch.tensor([[np.linspace(0, 1, 101)[gaps.argmax()]]], dtype=torch.float64)
+    _, var_before = model.posterior(new_point)
+    conditioned = model.condition_on_observations(new_point, torch.tensor([-100.0]))
+    _, var_after = conditioned.posterior(new_point)
+    assert var_before.item() > 0.5
+    assert var_after.item() < 1e-4 * var_before.item()
+    assert conditioned.best_value == model.best_value
+    assert conditioned.n_observed == 8 and conditioned.X_train.shape[0] == 9
+
+
+def test_invalid_inputs_raise() -> None:
+    dims = SearchSpaceDims.continuous(1)
+    with pytest.raises(ValueError):
+        fit_gp(np.zeros((2, 1)), np.array([1.0, np.inf]), dims)
+    with pytest.raises(ValueError):
+        fit_gp(np.zeros((3, 1)), np.array([1.0, 2.0]), dims)
+
+
+def test_kernel_and_model_agree() -> None:
+    X, y = draw_from_gp([0.25], 6, seed=5)
+    dims = SearchSpaceDims.continuous(1)
+    params = GPHyperparameters(np.log([0.25]), math.log(2.0), math.log(1e-3))
+    model = GaussianProcess.from_observations(X, y, dims, params)
+    K = MaternHammingKernel(dims)(
+        torch.as_tensor(X), torch.as_tensor(X), torch.tensor([0.25]), torch.tensor(2.0)
+    )
+    np.testing.assert_allclose(K.numpy(), 2.0 * matern52_numpy(X, X, np.array([0.25])))
+    assert model.kernel.dims is dims

@@ -1,0 +1,287 @@
+"""Acquisition functions on top of :class:`~tunekit.samplers.gp.model.GaussianProcess`.
+
+Conventions
+-----------
+* The objective is **minimised**; every acquisition function returns a tensor of shape
+  ``(...)`` for inputs ``(..., d)`` that is to be **maximised**, and is differentiable
+  w.r.t. the continuous input dimensions.
+* Everything is computed in the GP's *model space* (warped, standardised targets), so
+  ``best_f`` and ``xi`` are model-space quantities.  ``xi`` is thus measured in units of
+  the standard deviation of the (warped) observations.
+
+Log expected improvement
+------------------------
+With ``z = (best_f - xi - mu) / sigma`` the expected improvement is
+``EI = sigma * h(z)`` with ``h(z) = phi(z) + z Phi(z)``, so
+``log EI = log sigma + log h(z)``.  ``h`` underflows for ``z < -38`` in float64 and loses
+all relative accuracy well before that, which makes EI's landscape flat (zero gradient)
+far from the incumbent.  :func:`log_h` follows Ament et al. (2023), "Unexpected
+Improvements to Expected Improvement for Bayesian Optimization", eq. (9):
+
+* ``z > -1``: ``log(phi(z) + z Phi(z))`` directly;
+* ``-1/sqrt(eps) < z <= -1``: writing ``Phi(z) = erfcx(-z/sqrt2) exp(-z^2/2) / 2``,
+  ``log h(z) = -z^2/2 - log(2 pi)/2 + log1mexp(log(erfcx(-z/sqrt2) |z|) + log(pi/2)/2)``;
+* ``z <= -1/sqrt(eps)``: the asymptote ``-z^2/2 - log(2 pi)/2 - 2 log|z|``.
+
+We deviate in one detail: the paper switches to the asymptote at ``-1/sqrt(eps)``, but
+there the bracket ``1 - |z| sqrt(pi/2) erfcx(-z/sqrt2) ~ 1/z^2`` is already at the float64
+resolution and rounding can make it ``<= 0`` (NaN).  We therefore switch at ``z = -1000``
+and use the next terms of the asymptotic series of ``erfcx``,
+``bracket = z^-2 (1 - 3 z^-2 + 15 z^-4 - 105 z^-6 + ...)``, whose truncation error there
+(``945 z^-8 ~ 1e-21``) is far below float64 precision.
+
+Each branch is evaluated on inputs masked into its own domain ("double where") so that
+unused branches produce neither NaN values nor NaN gradients.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+import torch
+
+from tunekit.samplers.gp.model import GaussianProcess
+
+__all__ = [
+    "AcquisitionFunction",
+    "LogExpectedImprovement",
+    "LogProbabilityOfImprovement",
+    "LowerConfidenceBound",
+    "LogConstrainedExpectedImprovement",
+    "add_pending",
+    "log1mexp",
+    "log_h",
+    "log_expected_improvement",
+    "log_probability_of_improvement",
+    "log_probability_of_feasibility",
+]
+
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+_LOG_SQRT_PI_OVER_2 = 0.5 * math.log(math.pi / 2.0)
+_INV_SQRT2 = 1.0 / math.sqrt(2.0)
+# Below this z the bracket 1 - |z| sqrt(pi/2) erfcx(-z/sqrt2) (~ 1/z^2 <= 1e-6) loses
+# digits to cancellation, while its asymptotic series is exact to float64 precision.
+_ASYMPTOTIC_Z = -1000.0
+
+
+class AcquisitionFunction(Protocol):
+    """Anything mapping candidates ``(..., d)`` to scores ``(...)`` to be maximised."""
+
+    def __call__(self, X: torch.Tensor) -> torch.Tensor: ...
+
+
+def log1mexp(x: torch.Tensor) -> torch.Tensor:
+    """``log(1 - exp(x))`` for ``x <= 0``, accurate over the whole range.
+
+    Uses ``log(-expm1(x))`` for ``x > -log 2`` and ``log1p(-exp(x))`` otherwise
+    (Maechler 2012, "Accurately computing log(1 - exp(-|a|))").
+    """
+    switch = x > -math.log(2.0)
+    near_zero = torch.where(switch, x, torch.full_like(x, -1.0))
+    far = torch.where(switch, torch.full_like(x, -1.0), x)
+    return torch.where(switch, torch.log(-torch.expm1(near_zero)), torch.log1p(-torch.exp(far)))
+
+
+def log_h(z: torch.Tensor) -> torch.Tensor:
+    """Numerically stable ``log(phi(z) + z Phi(z))`` (Ament et al. 2023, eq. 9).
+
+    Accurate to float64 precision for every finite ``z`` (see the module docstring for the
+    three branches); the gradient is finite and positive everywhere.
+    """
+    direct_region = z > -1.0
+    asymptotic_region = z <= _ASYMPTOTIC_Z
+    z_direct = torch.where(direct_region, z, torch.zeros_like(z))
+    z_middle = torch.where(direct_region | asymptotic_region, torch.full_like(z, -2.0), z)
+    z_tail = torch.where(asymptotic_region, z, torch.full_like(z, _ASYMPTOTIC_Z))
+
+    density = torch.exp(-0.5 * z_direct**2 - _LOG_SQRT_2PI)
+    direct = torch.log(density + z_direct * torch.special.ndtr(z_direct))
+
+    abs_middle = -z_middle
+    middle = (
+        -0.5 * z_middle**2
+        - _LOG_SQRT_2PI
+        + log1mexp(
+            torch.log(torch.special.erfcx(abs_middle * _INV_SQRT2) * abs_middle)
+            + _LOG_SQRT_PI_OVER_2
+        )
+    )
+    inverse_square = 1.0 / z_tail**2
+    series = inverse_square * (-3.0 + inverse_square * (15.0 - 105.0 * inverse_square))
+    tail = -0.5 * z_tail**2 - _LOG_SQRT_2PI - 2.0 * torch.log(-z_tail) + torch.log1p(series)
+    return torch.where(direct_region, direct, torch.where(asymptotic_region, tail, middle))
+
+
+def _standard_deviation(variance: torch.Tensor) -> torch.Tensor:
+    return torch.sqrt(variance.clamp_min(1e-12))
+
+
+def log_expected_improvement(
+    mean: torch.Tensor, variance: torch.Tensor, best_f: float | torch.Tensor, xi: float = 0.0
+) -> torch.Tensor:
+    """``log E[max(best_f - xi - f, 0)]`` for ``f ~ N(mean, variance)`` (minimisation)."""
+    sigma = _standard_deviation(variance)
+    z = (best_f - xi - mean) / sigma
+    return torch.log(sigma) + log_h(z)
+
+
+def log_probability_of_improvement(
+    mean: torch.Tensor, variance: torch.Tensor, best_f: float | torch.Tensor, xi: float = 0.0
+) -> torch.Tensor:
+    """``log P(f < best_f - xi)`` via ``log_ndtr`` (stable for very negative ``z``)."""
+    z = (best_f - xi - mean) / _standard_deviation(variance)
+    return torch.special.log_ndtr(z)
+
+
+class LogExpectedImprovement:
+    """Log expected improvement over ``best_f - xi``.
+
+    Parameters
+    ----------
+    model
+        The fitted GP.
+    best_f
+        Incumbent in model space; default ``model.best_value`` (best real observation).
+    xi
+        Exploration margin (model-space units): improvement is measured relative to
+        ``best_f - xi``, so ``xi > 0`` discounts tiny improvements near the incumbent.
+    """
+
+    def __init__(
+        self, model: GaussianProcess, best_f: float | None = None, xi: float = 0.0
+    ) -> None:
+        self.model = model
+        self.best_f = model.best_value if best_f is None else float(best_f)
+        self.xi = float(xi)
+
+    def __call__(self, X: torch.Tensor) -> torch.Tensor:
+        mean, variance = self.model.posterior(X)
+        return log_expected_improvement(mean, variance, self.best_f, self.xi)
+
+
+class LogProbabilityOfImprovement:
+    """Log probability of improving on ``best_f - xi`` (see :class:`LogExpectedImprovement`)."""
+
+    def __init__(
+        self, model: GaussianProcess, best_f: float | None = None, xi: float = 0.0
+    ) -> None:
+        self.model = model
+        self.best_f = model.best_value if best_f is None else float(best_f)
+        self.xi = float(xi)
+
+    def __call__(self, X: torch.Tensor) -> torch.Tensor:
+        mean, variance = self.model.posterior(X)
+        return log_probability_of_improvement(mean, variance, self.best_f, self.xi)
+
+
+class LowerConfidenceBound:
+    """Negated lower confidence bound ``-(mu - sqrt(beta) sigma)`` (maximise it).
+
+    GP-UCB of Srinivas et al. (2010) written for minimisation; ``beta`` trades
+    exploration (large) against exploitation (small).
+    """
+
+    def __init__(self, model: GaussianProcess, beta: float = 2.0) -> None:
+        if beta < 0:
+            raise ValueError("beta must be non-negative.")
+        self.model = model
+        self.beta = float(beta)
+
+    def __call__(self, X: torch.Tensor) -> torch.Tensor:
+        mean, variance = self.model.posterior(X)
+        return -mean + math.sqrt(self.beta) * _standard_deviation(variance)
+
+
+def log_probability_of_feasibility(
+    constraint_models: Sequence[GaussianProcess], X: torch.Tensor
+) -> torch.Tensor:
+    """``sum_i log P(c_i(x) <= 0)`` under independent constraint GPs.
+
+    Each constraint GP was fitted on raw constraint values; the bound ``0`` is mapped into
+    that model's space with its (monotone) output transform.
+    """
+    total = torch.zeros(X.shape[:-1], dtype=torch.float64, device=X.device)
+    for constraint_model in constraint_models:
+        threshold = float(constraint_model.output_transform(np.float64(0.0)))
+        mean, variance = constraint_model.posterior(X)
+        total = total + torch.special.log_ndtr((threshold - mean) / _standard_deviation(variance))
+    return total
+
+
+class LogConstrainedExpectedImprovement:
+    """``log EI(x) + sum_i log P(c_i(x) <= 0)`` (Gardner et al. 2014, constrained EI).
+
+    Parameters
+    ----------
+    model
+        GP of the objective.
+    constraint_models
+        One GP per constraint ``c_i``, fitted on the raw constraint values (feasible when
+        ``c_i <= 0``), on the same inputs and device.
+    feasible_mask
+        Boolean mask over the objective model's real observations, ``True`` where the
+        trial was feasible.  The incumbent is the best *feasible* observation; if there is
+        none, the acquisition is the log probability of feasibility alone (find a feasible
+        point first).  ``None`` treats every observation as feasible.
+    xi
+        Exploration margin, as in :class:`LogExpectedImprovement`.
+    """
+
+    def __init__(
+        self,
+        model: GaussianProcess,
+        constraint_models: Sequence[GaussianProcess],
+        feasible_mask: np.ndarray | Sequence[bool] | None = None,
+        xi: float = 0.0,
+    ) -> None:
+        self.model = model
+        self.constraint_models = list(constraint_models)
+        self.xi = float(xi)
+        observed = model.targets[: model.n_observed].detach().cpu().numpy()
+        if feasible_mask is None:
+            mask = np.ones(observed.shape[0], dtype=bool)
+        else:
+            mask = np.asarray(feasible_mask, dtype=bool).ravel()
+            if mask.shape[0] != observed.shape[0]:
+                raise ValueError("feasible_mask must have one entry per observation.")
+        self.best_f: float | None = float(observed[mask].min()) if mask.any() else None
+
+    def __call__(self, X: torch.Tensor) -> torch.Tensor:
+        log_feasibility = log_probability_of_feasibility(self.constraint_models, X)
+        if self.best_f is None:
+            return log_feasibility
+        mean, variance = self.model.posterior(X)
+        return log_expected_improvement(mean, variance, self.best_f, self.xi) + log_feasibility
+
+
+def add_pending(
+    model: GaussianProcess, X_pending: torch.Tensor | np.ndarray | None
+) -> GaussianProcess:
+    """Condition ``model`` on its own posterior mean at pending points (kriging believer).
+
+    Running trials of other workers are treated as if they had returned the current
+    posterior mean.  The mean surface is unchanged but the variance collapses around the
+    pending points, so EI there drops to ~0 and a parallel worker proposes something else.
+    The incumbent (:attr:`GaussianProcess.best_value`) still only uses real observations.
+
+    Parameters
+    ----------
+    model
+        Fitted GP (hyper-parameters are kept, not refitted).
+    X_pending
+        Pending points, shape ``(p, d)`` in the internal space; ``None`` or empty returns
+        ``model`` itself.
+    """
+    if X_pending is None:
+        return model
+    pending = torch.as_tensor(X_pending, dtype=torch.float64, device=model.device).reshape(
+        -1, model.dims.dim
+    )
+    if pending.shape[0] == 0:
+        return model
+    with torch.no_grad():
+        believed_mean, _ = model.posterior(pending)
+    return model.condition_on_observations(pending, believed_mean)
