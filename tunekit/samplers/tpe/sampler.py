@@ -12,7 +12,7 @@ objective), ``g``'s kernels are 0.7 times as wide as ``l``'s, and the joint band
 than Optuna's (see :mod:`~tunekit.samplers.tpe.parzen_estimator`). ``l``'s joint kernels shrink
 with the number of *finished trials* ``N`` (``0.05 * N ** (-1 / (D + 4))``) rather than with the
 size of the good group, so the search exploits the good region more as the study goes on
-(re-tuned on seeds 0-39: median log10 regret -0.3 to -0.5 on Branin, Camelback, Goldstein-Price
+(re-tuned on seeds 0-39: median log10 regret -0.25 to -0.45 on Branin, Camelback, Goldstein-Price
 and Rosenbrock5, -0.15 on Hartmann6, Hartmann3 unchanged within noise).
 
 Multivariate (the default for one objective): the parameters every finished trial shares are
