@@ -29,7 +29,7 @@ from tunekit.trial import FrozenTrial, TrialState
 if TYPE_CHECKING:
     from tunekit.study import Study
 
-__all__ = ["BaseSampler"]
+__all__ = ["BaseSampler", "IndependentSampler"]
 
 # A sampler that has nothing left for a trial (an exhausted grid raced by another worker) says
 # why under this system attribute in ``before_trial``; the run loop then records the trial FAIL
@@ -101,3 +101,20 @@ class BaseSampler(abc.ABC):
             raise ValueError(
                 f"{type(self).__name__} does not support multi-objective optimization."
             )
+
+
+class IndependentSampler(BaseSampler):
+    """A sampler that models no parameters jointly: everything goes to ``sample_independent``.
+
+    The base of RandomSampler, GridSampler and BruteForceSampler.
+    """
+
+    def infer_relative_search_space(
+        self, study: Study, trial: FrozenTrial
+    ) -> dict[str, BaseDistribution]:
+        return {}
+
+    def sample_relative(
+        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        return {}

@@ -18,7 +18,7 @@ from tunekit.distributions import (
     FloatDistribution,
     IntDistribution,
 )
-from tunekit.samplers.base import BaseSampler
+from tunekit.samplers.base import IndependentSampler
 from tunekit.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ class _Node:
         ]
 
 
-class BruteForceSampler(BaseSampler):
+class BruteForceSampler(IndependentSampler):
     """Try every combination of a discrete (possibly conditional) search space once.
 
     Parameters
@@ -124,16 +124,6 @@ class BruteForceSampler(BaseSampler):
             path = [(n, v, trial.distributions[n]) for n, v in trial.params.items()]
             root.add_path(path, ends=finished)
         return root
-
-    def infer_relative_search_space(
-        self, study: Study, trial: FrozenTrial
-    ) -> dict[str, BaseDistribution]:
-        return {}
-
-    def sample_relative(
-        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
-    ) -> dict[str, Any]:
-        return {}
 
     def sample_independent(
         self,

@@ -19,7 +19,7 @@ import numpy as np
 
 from tunekit import logging
 from tunekit.distributions import BaseDistribution
-from tunekit.samplers.base import SKIP_TRIAL_KEY, BaseSampler
+from tunekit.samplers.base import SKIP_TRIAL_KEY, IndependentSampler
 from tunekit.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ _logger = logging.get_logger(__name__)
 GridValueType = Any
 
 
-class GridSampler(BaseSampler):
+class GridSampler(IndependentSampler):
     """Try every combination of the given values once.
 
     Parameters
@@ -150,16 +150,6 @@ class GridSampler(BaseSampler):
         storage.set_trial_system_attr(trial._trial_id, "search_space", self._search_space)
         storage.set_trial_system_attr(trial._trial_id, "grid_key", self._grid_key)
         storage.set_trial_system_attr(trial._trial_id, "grid_id", claimed)
-
-    def infer_relative_search_space(
-        self, study: Study, trial: FrozenTrial
-    ) -> dict[str, BaseDistribution]:
-        return {}
-
-    def sample_relative(
-        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
-    ) -> dict[str, Any]:
-        return {}
 
     def sample_independent(
         self,

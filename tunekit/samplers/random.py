@@ -18,7 +18,7 @@ from tunekit.distributions import (
     IntDistribution,
     from_unit,
 )
-from tunekit.samplers.base import BaseSampler
+from tunekit.samplers.base import IndependentSampler
 from tunekit.trial import FrozenTrial
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def _sample_one(rng: np.random.Generator, distribution: BaseDistribution) -> Any
     return int(value) if isinstance(distribution, IntDistribution) else value
 
 
-class RandomSampler(BaseSampler):
+class RandomSampler(IndependentSampler):
     """Sample every parameter independently and uniformly (log-uniformly where ``log=True``).
 
     Parameters
@@ -59,16 +59,6 @@ class RandomSampler(BaseSampler):
     def reseed_rng(self) -> None:
         with self._lock:
             self._rng = np.random.default_rng()
-
-    def infer_relative_search_space(
-        self, study: Study, trial: FrozenTrial
-    ) -> dict[str, BaseDistribution]:
-        return {}
-
-    def sample_relative(
-        self, study: Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
-    ) -> dict[str, Any]:
-        return {}
 
     def sample_independent(
         self,
