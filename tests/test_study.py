@@ -6,6 +6,7 @@ import math
 import pickle
 import warnings
 
+import numpy as np
 import pytest
 
 import tunekit
@@ -831,3 +832,40 @@ def test_bad_sampler_or_pruner_writes_nothing(kwargs, pattern) -> None:
     tunekit.create_study(storage=storage, study_name="s")
     with pytest.raises(TypeError, match=pattern):
         tunekit.load_study(study_name="s", storage=storage, **kwargs)
+
+
+def test_copy_study_between_memory_and_sqlite(tmp_path) -> None:
+    pytest.importorskip("sqlalchemy")
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    source = tunekit.create_study(study_name="src", sampler=RandomSampler(seed=0))
+
+    def objective(trial: Trial) -> float:
+        x = trial.suggest_float("x", 0, 1, step=0.25)
+        kind = trial.suggest_categorical("kind", [None, True, "a"])
+        for step in range(3):
+            trial.report(x * step if step < 2 else float("nan"), step)
+        if trial.number == 1:
+            raise tunekit.TrialPruned()
+        return float("inf") if kind is None else x
+
+    source.optimize(objective, n_trials=6)
+    tunekit.copy_study(from_study_name="src", from_storage=source._storage, to_storage=url)
+    back = InMemoryStorage()
+    tunekit.copy_study(from_study_name="src", from_storage=url, to_storage=back)
+    for storage in (url, back):
+        copied = tunekit.load_study(study_name="src", storage=storage).trials
+        assert len(copied) == len(source.trials)
+        for original, copy_ in zip(source.trials, copied, strict=True):
+            assert (copy_.number, copy_.state, copy_.values, copy_.params) == (
+                original.number,
+                original.state,
+                original.values,
+                original.params,
+            )
+            assert copy_.distributions == original.distributions
+            assert list(copy_.intermediate_values) == list(original.intermediate_values)
+            assert np.allclose(
+                list(copy_.intermediate_values.values()),
+                list(original.intermediate_values.values()),
+                equal_nan=True,
+            )
