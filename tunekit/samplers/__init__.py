@@ -4,6 +4,8 @@
 ``BruteForceSampler`` and ``PartialFixedSampler``; subclass ``BaseSampler`` to write your own.
 """
 
+from typing import Any
+
 from tunekit.samplers.base import BaseSampler
 from tunekit.samplers.brute_force import BruteForceSampler
 from tunekit.samplers.grid import GridSampler
@@ -19,3 +21,13 @@ __all__ = [
     "RandomSampler",
     "TPESampler",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # GPSampler needs torch (the ``tunekit[gp]`` extra): imported on first access only.
+    if name == "GPSampler":
+        from tunekit.samplers.gp.sampler import GPSampler
+
+        globals()[name] = GPSampler
+        return GPSampler
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -42,6 +42,7 @@ _EXPORTS = {
     "AcquisitionOptimum": "optimize",
     "optimize_acquisition": "optimize",
     "sample_candidates": "optimize",
+    "GPSampler": "sampler",
 }
 
 __all__ = sorted(_EXPORTS)
