@@ -359,6 +359,9 @@ class GPSampler(BaseSampler):
             dims,
             deterministic_objective=self._deterministic,
             initial_params=self._last_params,
+            # Warm-started from the previous fit, the posterior mode moves little per trial:
+            # the warm start and the prior median suffice; random restarts only for the first fit.
+            n_restarts=0 if self._last_params is not None else 2,
             seed=int(seeds[0]),
             device=self._device,
         )
