@@ -20,7 +20,6 @@ parameters of the first ``n_startup_trials`` trials go to the independent sample
 
 from __future__ import annotations
 
-import copy
 import importlib
 import logging
 import math
@@ -39,6 +38,7 @@ from tunekit.distributions import (
     n_grid_points,
     to_unit,
 )
+from tunekit.samplers._constraints import CONSTRAINTS_KEY, record_constraints
 from tunekit.samplers.base import BaseSampler
 from tunekit.samplers.random import RandomSampler
 from tunekit.search_space import IntersectionSearchSpace
@@ -51,7 +51,6 @@ __all__ = ["GPSampler"]
 
 _logger = logging.getLogger(__name__)
 
-_CONSTRAINTS_KEY = "constraints"
 _ACQUISITIONS = ("ei", "pi", "ucb")
 _N_WARM_STARTS = 3
 
@@ -295,20 +294,7 @@ class GPSampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
-        if self._constraints_func is not None and state == TrialState.COMPLETE:
-            finished = copy.copy(trial)
-            finished.state = state
-            finished.values = values
-            raw = self._constraints_func(finished)
-            try:
-                constraints = [float(v) for v in raw]
-            except (TypeError, ValueError):
-                raise TypeError(
-                    f"GPSampler: `constraints_func` must return a sequence of floats, got {raw!r}."
-                ) from None
-            if any(math.isnan(v) for v in constraints):
-                raise ValueError(f"GPSampler: `constraints_func` returned NaN: {constraints!r}.")
-            study._storage.set_trial_system_attr(trial._trial_id, _CONSTRAINTS_KEY, constraints)
+        record_constraints("GPSampler", self._constraints_func, study, trial, state, values)
         self._independent_sampler.after_trial(study, trial, state, values)
 
     # -------------------------------------------------------------------------- sampling
@@ -368,7 +354,7 @@ class GPSampler(BaseSampler):
         self._last_params = model.params
         model = add_pending(model, X_pending)
 
-        constraints = [t.system_attrs.get(_CONSTRAINTS_KEY) for t in completed]
+        constraints = [t.system_attrs.get(CONSTRAINTS_KEY) for t in completed]
         constrained = self._constraints_func is not None or any(
             c is not None for c in constraints
         )

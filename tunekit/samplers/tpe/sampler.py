@@ -23,7 +23,6 @@ for the first time) is sampled by a one-dimensional TPE over the trials that hav
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import math
 import threading
@@ -40,6 +39,7 @@ from tunekit.distributions import (
     IntDistribution,
     from_unit,
 )
+from tunekit.samplers._constraints import CONSTRAINTS_KEY, record_constraints
 from tunekit.samplers.base import BaseSampler
 from tunekit.samplers.tpe.parzen_estimator import ParzenEstimator, ParzenEstimatorParameters
 from tunekit.samplers.tpe.split import split_good
@@ -52,7 +52,6 @@ if TYPE_CHECKING:
 __all__ = ["TPESampler", "default_gamma", "default_weights"]
 
 _logger = logging.get_logger(__name__)
-_CONSTRAINTS_KEY = "constraints"
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 _WITH_RUNNING = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
 
@@ -311,21 +310,7 @@ class TPESampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
-        if self._constraints_func is None or state != TrialState.COMPLETE:
-            return
-        finished = copy.copy(trial)
-        finished.state = state
-        finished.values = values
-        raw = self._constraints_func(finished)
-        try:
-            constraints = [float(v) for v in raw]
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"TPESampler: `constraints_func` must return a sequence of floats, got {raw!r}."
-            ) from None
-        if any(math.isnan(v) for v in constraints):
-            raise ValueError(f"TPESampler: `constraints_func` returned NaN: {constraints!r}.")
-        study._storage.set_trial_system_attr(trial._trial_id, _CONSTRAINTS_KEY, constraints)
+        record_constraints("TPESampler", self._constraints_func, study, trial, state, values)
 
     # -------------------------------------------------------------------------- sampling
 
@@ -441,7 +426,7 @@ class _Record:
             record.losses = [v * s for v, s in zip(values, signs, strict=True)]
         else:
             record.losses = [math.inf] * len(signs)
-        constraints = trial.system_attrs.get(_CONSTRAINTS_KEY)
+        constraints = trial.system_attrs.get(CONSTRAINTS_KEY)
         record.violation = (
             None if constraints is None else sum(max(float(c), 0.0) for c in constraints)
         )
