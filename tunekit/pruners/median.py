@@ -12,7 +12,7 @@ NaN handling: NaN values of other trials are ignored (they count neither in the 
 towards ``n_min_trials``); a trial whose every reported value is NaN (a diverged run) is pruned,
 as in Optuna.
 
-The helpers ``_check_*`` and ``_is_first_in_interval_step`` are shared with the other pruner
+The helpers ``_check_*`` and ``_step_to_judge`` are shared with the other pruner
 modules.
 """
 
@@ -80,6 +80,19 @@ def _is_first_in_interval_step(
     earlier = [s for s in reported_steps if s < step]
     previous = max(earlier) if earlier else -1
     return previous < boundary
+
+
+def _step_to_judge(trial: FrozenTrial, n_warmup_steps: int, interval_steps: int) -> int | None:
+    """The trial's last step if a pruner should judge it now (past warm-up, first in its
+    interval), else None."""
+    step = trial.last_step
+    if step is None or step < n_warmup_steps:
+        return None
+    if not _is_first_in_interval_step(
+        step, trial.intermediate_values, n_warmup_steps, interval_steps
+    ):
+        return None
+    return step
 
 
 def _best_reported_value(trial: FrozenTrial, direction: StudyDirection) -> float:
@@ -174,12 +187,8 @@ class PercentilePruner(BasePruner):
         self._n_min_trials = _check_int(owner, "n_min_trials", n_min_trials, 1)
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
-        step = trial.last_step
-        if step is None or step < self._n_warmup_steps:
-            return False
-        if not _is_first_in_interval_step(
-            step, trial.intermediate_values, self._n_warmup_steps, self._interval_steps
-        ):
+        step = _step_to_judge(trial, self._n_warmup_steps, self._interval_steps)
+        if step is None:
             return False
         completed = study._get_trials(deepcopy=False, states=_COMPLETE, use_cache=True)
         if not completed or len(completed) < self._n_startup_trials:

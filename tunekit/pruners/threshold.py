@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from tunekit.pruners.base import BasePruner
-from tunekit.pruners.median import _check_int, _check_real, _is_first_in_interval_step
+from tunekit.pruners.median import _check_int, _check_real, _step_to_judge
 from tunekit.trial import FrozenTrial
 
 if TYPE_CHECKING:
@@ -75,12 +75,8 @@ class ThresholdPruner(BasePruner):
         self._interval_steps = _check_int(owner, "interval_steps", interval_steps, 1)
 
     def prune(self, study: Study, trial: FrozenTrial) -> bool:
-        step = trial.last_step
-        if step is None or step < self._n_warmup_steps:
-            return False
-        if not _is_first_in_interval_step(
-            step, trial.intermediate_values, self._n_warmup_steps, self._interval_steps
-        ):
+        step = _step_to_judge(trial, self._n_warmup_steps, self._interval_steps)
+        if step is None:
             return False
         value = trial.intermediate_values[step]
         return math.isnan(value) or value < self._lower or value > self._upper
