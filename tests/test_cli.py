@@ -179,3 +179,64 @@ def test_storage_upgrade_on_a_fresh_database(storage: str) -> None:
     result = tunekit_cli("storage", "upgrade", "--storage", storage)
     assert result.returncode == 0, result.stderr
     assert tunekit_cli("study-names", storage=storage).returncode == 0
+
+
+@pytest.fixture
+def plotted_study(storage: str) -> str:
+    """A two-parameter study with a pruned trial, written to the SQLite file the CLI reads."""
+    import tunekit
+
+    def objective(trial: tunekit.Trial) -> float:
+        x = trial.suggest_float("x", 1e-3, 1.0, log=True)
+        kind = trial.suggest_categorical("kind", ["a", "b"])
+        value = (x - 0.1) ** 2 + (0.5 if kind == "b" else 0.0)
+        for step in range(3):
+            trial.report(value * (3 - step), step)
+        if trial.number == 4:
+            raise tunekit.TrialPruned()
+        return value
+
+    study = tunekit.create_study(
+        study_name="p", storage=storage, sampler=tunekit.samplers.RandomSampler(seed=0)
+    )
+    study.optimize(objective, n_trials=12)
+    return storage
+
+
+@pytest.mark.parametrize("kind", ["optimization-history", "slice", "param_importances"])
+def test_plot_writes_a_png(plotted_study: str, tmp_path: pathlib.Path, kind: str) -> None:
+    matplotlib_image = pytest.importorskip("matplotlib.image")
+    out = tmp_path / f"{kind}.png"
+    result = tunekit_cli(
+        "plot", kind, "--study-name", "p", "--out", str(out), storage=plotted_study
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(out)
+    pixels = matplotlib_image.imread(out)
+    assert pixels.ndim == 3 and pixels.shape[0] > 100 and pixels.shape[1] > 100
+    assert pixels.std() > 0.01  # something was drawn, not a blank canvas
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("plot", "histogram", "--out", "x.png"), "histogram"),
+        (("plot", "slice", "--out", "/no/such/dir/x.png"), "/no/such/dir"),
+        (("plot", "slice", "--params", "nope", "--out", "x.png"), "nope"),
+        (("plot", "timeline", "--params", "x", "--out", "x.png"), "--params"),
+        (("plot", "edf", "--target-index", "3", "--out", "x.png"), "--target-index 3"),
+        (("plot", "edf", "--study-name", "missing", "--out", "x.png"), "missing"),
+    ],
+)
+def test_plot_bad_input_is_one_line_and_nonzero(
+    plotted_study: str, tmp_path: pathlib.Path, args: tuple[str, ...], message: str
+) -> None:
+    pytest.importorskip("matplotlib")
+    if "--study-name" not in args:
+        args = (*args, "--study-name", "p")
+    result = tunekit_cli(*args, storage=plotted_study, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x.png").exists()

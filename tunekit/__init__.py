@@ -36,6 +36,18 @@ from tunekit.study import (
 from tunekit.trial import FixedTrial, FrozenTrial, Trial, create_trial
 from tunekit.version import __version__
 
+# Submodules with heavy optional dependencies load on first use, as `tunekit.visualization`.
+_LAZY_SUBMODULES = ("importance", "integration", "visualization")
+
+
+def __getattr__(name: str):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"tunekit.{name}")
+    raise AttributeError(f"module 'tunekit' has no attribute {name!r}")
+
+
 __all__ = [
     "FixedTrial",
     "FrozenTrial",

@@ -15,6 +15,7 @@ Example
     tunekit tell --study-name demo --trial-number 0 --values 0.9
     tunekit best-trial --study-name demo -f json
     tunekit worker --study-name demo --objective mypkg.train:objective --n-trials 50
+    tunekit plot optimization-history --study-name demo --out history.png
 """
 
 from __future__ import annotations
@@ -282,6 +283,67 @@ def _cmd_worker(args: argparse.Namespace) -> None:
     study.optimize(objective, n_trials=args.n_trials, timeout=args.timeout)
 
 
+# Names of `tunekit plot KIND`: the plot_* functions of tunekit.visualization, dashed.
+_PLOT_KINDS = (
+    "contour",
+    "edf",
+    "intermediate-values",
+    "optimization-history",
+    "parallel-coordinate",
+    "param-importances",
+    "pareto-front",
+    "slice",
+    "timeline",
+)
+_PLOTS_WITH_PARAMS = {"contour", "parallel-coordinate", "param-importances", "slice"}
+_PLOTS_WITH_TARGET = _PLOTS_WITH_PARAMS | {"edf", "optimization-history"}
+
+
+def _cmd_plot(args: argparse.Namespace) -> None:
+    kind = args.kind.replace("_", "-")
+    if kind not in _PLOT_KINDS:
+        raise CLIUsageError(
+            f"unknown plot kind {args.kind!r}; choose one of {', '.join(_PLOT_KINDS)}"
+        )
+    out = pathlib.Path(args.out)
+    if not out.parent.is_dir():
+        raise CLIUsageError(f"--out {args.out!r}: directory {str(out.parent)!r} does not exist")
+    try:
+        import matplotlib
+    except ImportError as error:
+        raise ImportError("plots need matplotlib: pip install 'tunekit[plots]'") from error
+    matplotlib.use("Agg")  # files only: no window, no display needed
+
+    import numpy as np
+
+    from tunekit import visualization
+
+    study = _load(args)
+    kwargs: dict[str, Any] = {}
+    if args.params is not None:
+        if kind not in _PLOTS_WITH_PARAMS:
+            raise CLIUsageError(f"--params does not apply to the {kind} plot")
+        kwargs["params"] = args.params
+    if args.target_index is not None or args.target_name is not None:
+        if kind not in _PLOTS_WITH_TARGET:
+            raise CLIUsageError(f"--target-index/--target-name do not apply to the {kind} plot")
+    if args.target_index is not None:
+        n_objectives = len(study.directions)
+        if not 0 <= args.target_index < n_objectives:
+            raise CLIUsageError(
+                f"--target-index {args.target_index}: the study has {n_objectives} objective(s)"
+            )
+        index = args.target_index
+        kwargs["target"] = lambda trial: trial.values[index]
+    if args.target_name is not None:
+        kwargs["target_name"] = args.target_name
+    plot = getattr(visualization, "plot_" + kind.replace("-", "_"))
+    axes = np.atleast_1d(plot(study, **kwargs))
+    figure = axes.flat[0].figure
+    figure.savefig(out, dpi=args.dpi, bbox_inches="tight")
+    print(out)
+
+
 # ------------------------------------------------------------------------------ parser
 
 
@@ -353,6 +415,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--timeout", type=float, default=None)
     sub.add_argument("--sampler", default=None, help="a class in tunekit.samplers")
     sub.add_argument("--sampler-kwargs", default=None, help="JSON keyword arguments")
+
+    sub = command(
+        "plot", _cmd_plot, "Draw a plot of a study into an image file (needs matplotlib)."
+    )
+    sub.add_argument("kind", help=f"one of: {', '.join(_PLOT_KINDS)}")
+    sub.add_argument("--out", required=True, help="the image file; its suffix picks the format")
+    sub.add_argument("--params", nargs="+", default=None, help="the parameters to plot")
+    sub.add_argument("--target-index", type=int, default=None, help="objective to plot (0-based)")
+    sub.add_argument("--target-name", default=None, help="the objective's axis label")
+    sub.add_argument("--dpi", type=int, default=100)
     return parser
 
 
