@@ -49,6 +49,40 @@ def test_never_prunes_before_min_points() -> None:
     assert pruned_at is not None and pruned_at >= 7  # 8 points are steps 0..7
 
 
+# A warm-up schedule: slow at first, rising in a near-straight line, ending above the best.
+WARM_UP_CURVE = 0.1 + (BEST_CURVE[-1] + 0.01 - 0.1) * (1.0 - (1.0 - (STEPS + 1.0) / 30.0) ** 3)
+
+
+def _prune_at_step(study: tunekit.Study, curve: np.ndarray, n_points: int) -> bool:
+    trial = study.ask()
+    for step in range(n_points):
+        trial.report(float(curve[step]), step)
+    decision = trial.should_prune()
+    study.tell(trial, state=TrialState.PRUNED)
+    return decision
+
+
+@pytest.mark.parametrize("direction", ["maximize", "minimize"])
+def test_a_straight_rise_that_could_reach_the_best_is_held(direction: str) -> None:
+    """At 5 points the warm-up curve has not begun to bend; the paper's rule alone stops it."""
+    curve = _as_metric(WARM_UP_CURVE, direction)
+    decisions = {}
+    for hold in (True, False):
+        study = tunekit.create_study(
+            direction=direction, pruner=LearningCurvePruner(seed=0, hold_rising=hold)
+        )
+        _run(study, _as_metric(BEST_CURVE, direction))
+        decisions[hold] = _prune_at_step(study, curve, 5)
+    assert decisions == {True: False, False: True}
+
+
+def test_a_bending_hopeless_curve_is_not_held() -> None:
+    """The hold needs a straight rise: a curve levelling off far below the best still stops."""
+    study = tunekit.create_study(direction="maximize", pruner=LearningCurvePruner(seed=0))
+    _run(study, BEST_CURVE)
+    assert _prune_at_step(study, HOPELESS_CURVE, 8)
+
+
 def test_odd_curves_continue_and_never_raise() -> None:
     study = tunekit.create_study(direction="maximize", pruner=LearningCurvePruner(seed=2))
     _run(study, BEST_CURVE)
@@ -77,3 +111,8 @@ def test_odd_curves_continue_and_never_raise() -> None:
 def test_bad_arguments_name_the_parameter(kwargs: dict, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         LearningCurvePruner(**kwargs)
+
+
+def test_hold_rising_must_be_a_bool() -> None:
+    with pytest.raises(TypeError, match="hold_rising"):
+        LearningCurvePruner(hold_rising="yes")  # type: ignore[arg-type]
