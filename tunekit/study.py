@@ -146,6 +146,7 @@ class Study:
 
     @property
     def directions(self) -> list[StudyDirection]:
+        """The direction of each objective."""
         return list(self._directions)
 
     def _is_multi_objective(self) -> bool:
@@ -199,12 +200,14 @@ class Study:
 
     @property
     def best_value(self) -> float:
+        """The best objective value (single-objective studies)."""
         value = self.best_trial.value
         assert value is not None
         return value
 
     @property
     def best_params(self) -> dict[str, Any]:
+        """The parameters of the best trial (single-objective studies)."""
         return self.best_trial.params
 
     @property
@@ -225,10 +228,12 @@ class Study:
 
     @property
     def user_attrs(self) -> dict[str, Any]:
+        """The study's user attributes."""
         return self._storage.get_study_user_attrs(self._study_id)
 
     @property
     def system_attrs(self) -> dict[str, Any]:
+        """The study's system attributes (for samplers and tools)."""
         return self._storage.get_study_system_attrs(self._study_id)
 
     def set_user_attr(self, key: str, value: Any) -> None:
@@ -553,12 +558,14 @@ class StudySummary:
 
     @property
     def direction(self) -> StudyDirection:
+        """The direction of the objective (single-objective studies)."""
         if len(self._directions) > 1:
             raise RuntimeError("This study has several directions; use `directions`.")
         return self._directions[0]
 
     @property
     def directions(self) -> list[StudyDirection]:
+        """The direction of each objective."""
         return list(self._directions)
 
     def __repr__(self) -> str:

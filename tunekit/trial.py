@@ -182,29 +182,36 @@ class BaseTrial(abc.ABC):
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any: ...
 
     @abc.abstractmethod
-    def report(self, value: float, step: int) -> None: ...
+    def report(self, value: float, step: int) -> None:
+        """Report an intermediate objective value at a step."""
 
     @abc.abstractmethod
-    def should_prune(self) -> bool: ...
+    def should_prune(self) -> bool:
+        """Whether the pruner says to stop this trial now."""
 
     @abc.abstractmethod
-    def set_user_attr(self, key: str, value: Any) -> None: ...
-
-    @property
-    @abc.abstractmethod
-    def params(self) -> dict[str, Any]: ...
-
-    @property
-    @abc.abstractmethod
-    def distributions(self) -> dict[str, BaseDistribution]: ...
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Set a user attribute of the trial."""
 
     @property
     @abc.abstractmethod
-    def user_attrs(self) -> dict[str, Any]: ...
+    def params(self) -> dict[str, Any]:
+        """The parameters suggested so far, by name, in their external values."""
 
     @property
     @abc.abstractmethod
-    def number(self) -> int: ...
+    def distributions(self) -> dict[str, BaseDistribution]:
+        """The distribution of each suggested parameter."""
+
+    @property
+    @abc.abstractmethod
+    def user_attrs(self) -> dict[str, Any]:
+        """The trial's user attributes."""
+
+    @property
+    @abc.abstractmethod
+    def number(self) -> int:
+        """The trial's number in its study: 0, 1, 2, ... in order of creation."""
 
 
 def _check_same_distribution(name: str, old: BaseDistribution, new: BaseDistribution) -> None:
@@ -244,6 +251,7 @@ class Trial(BaseTrial):
     # suggests anything (ask/tell with fixed params, an enqueued trial) costs no model fit.
     @property
     def relative_params(self) -> dict[str, Any]:
+        """The parameters the sampler drew jointly for this trial."""
         if self._relative_params is None:
             study = self._study_for_sampler()
             frozen = self._cached_frozen_trial
@@ -394,26 +402,32 @@ class Trial(BaseTrial):
 
     @property
     def params(self) -> dict[str, Any]:
+        """The parameters suggested so far, by name, in their external values."""
         return copy.deepcopy(self._cached_frozen_trial.params)
 
     @property
     def distributions(self) -> dict[str, BaseDistribution]:
+        """The distribution of each suggested parameter."""
         return copy.deepcopy(self._cached_frozen_trial.distributions)
 
     @property
     def user_attrs(self) -> dict[str, Any]:
+        """The trial's user attributes."""
         return copy.deepcopy(self._cached_frozen_trial.user_attrs)
 
     @property
     def system_attrs(self) -> dict[str, Any]:
+        """The trial's system attributes (for samplers and tools)."""
         return copy.deepcopy(self._cached_frozen_trial.system_attrs)
 
     @property
     def datetime_start(self) -> datetime.datetime | None:
+        """When the trial started."""
         return self._cached_frozen_trial.datetime_start
 
     @property
     def number(self) -> int:
+        """The trial's number in its study: 0, 1, 2, ... in order of creation."""
         return self._cached_frozen_trial.number
 
     def __repr__(self) -> str:
@@ -482,42 +496,53 @@ class FixedTrial(BaseTrial):
         return value
 
     def report(self, value: float, step: int) -> None:
+        """Report an intermediate objective value at a step."""
         _check_report(step, value)
 
     def should_prune(self) -> bool:
+        """Whether the pruner says to stop this trial now."""
         return False
 
     def set_user_attr(self, key: str, value: Any) -> None:
+        """Set a user attribute of the trial."""
         self._user_attrs[key] = value
 
     def set_system_attr(self, key: str, value: Any) -> None:
+        """Set a system attribute of the trial."""
         self._system_attrs[key] = value
 
     def set_constraint(self, values: Sequence[float]) -> None:
+        """Record constraint values (<= 0 is feasible) for the trial."""
         self._system_attrs["constraints"] = [float(v) for v in values]
 
     @property
     def params(self) -> dict[str, Any]:
+        """The parameters suggested so far, by name, in their external values."""
         return dict(self._suggested_params)
 
     @property
     def distributions(self) -> dict[str, BaseDistribution]:
+        """The distribution of each suggested parameter."""
         return dict(self._distributions)
 
     @property
     def user_attrs(self) -> dict[str, Any]:
+        """The trial's user attributes."""
         return dict(self._user_attrs)
 
     @property
     def system_attrs(self) -> dict[str, Any]:
+        """The trial's system attributes (for samplers and tools)."""
         return dict(self._system_attrs)
 
     @property
     def datetime_start(self) -> datetime.datetime | None:
+        """When the trial started."""
         return self._datetime_start
 
     @property
     def number(self) -> int:
+        """The trial's number in its study: 0, 1, 2, ... in order of creation."""
         return self._number
 
 
@@ -617,12 +642,15 @@ class FrozenTrial(BaseTrial):
         """Does nothing: a record cannot change (kept so a FrozenTrial can replay an objective)."""
 
     def should_prune(self) -> bool:
+        """Whether the pruner says to stop this trial now."""
         return False
 
     def set_user_attr(self, key: str, value: Any) -> None:
+        """Set a user attribute of the trial."""
         self._user_attrs[key] = value
 
     def set_system_attr(self, key: str, value: Any) -> None:
+        """Set a system attribute of the trial."""
         self._system_attrs[key] = value
 
     def _validate(self) -> None:
@@ -659,6 +687,7 @@ class FrozenTrial(BaseTrial):
 
     @property
     def number(self) -> int:
+        """The trial's number in its study: 0, 1, 2, ... in order of creation."""
         return self._number
 
     @number.setter
@@ -682,6 +711,7 @@ class FrozenTrial(BaseTrial):
 
     @property
     def values(self) -> list[float] | None:
+        """The objective values, or None while the trial has none."""
         return None if self._values is None else list(self._values)
 
     @values.setter
@@ -690,6 +720,7 @@ class FrozenTrial(BaseTrial):
 
     @property
     def params(self) -> dict[str, Any]:
+        """The parameters suggested so far, by name, in their external values."""
         return self._params
 
     @params.setter
@@ -698,6 +729,7 @@ class FrozenTrial(BaseTrial):
 
     @property
     def distributions(self) -> dict[str, BaseDistribution]:
+        """The distribution of each suggested parameter."""
         return self._distributions
 
     @distributions.setter
@@ -706,6 +738,7 @@ class FrozenTrial(BaseTrial):
 
     @property
     def user_attrs(self) -> dict[str, Any]:
+        """The trial's user attributes."""
         return self._user_attrs
 
     @user_attrs.setter
@@ -714,6 +747,7 @@ class FrozenTrial(BaseTrial):
 
     @property
     def system_attrs(self) -> dict[str, Any]:
+        """The trial's system attributes (for samplers and tools)."""
         return self._system_attrs
 
     @system_attrs.setter
