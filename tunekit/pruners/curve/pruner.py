@@ -192,6 +192,8 @@ def _rising_straight(
     """Whether the curve has not begun to bend and its pace, halved, would still reach ``best``."""
     steps = np.fromiter(curve.keys(), dtype=float)
     values = np.fromiter(curve.values(), dtype=float)
+    order = np.argsort(steps)  # reports may arrive out of step order
+    steps, values = steps[order], values[order]
     if not maximize:  # a falling loss is a rising curve
         values, best = -values, -best
     half = len(steps) // 2
