@@ -233,7 +233,7 @@ def test_works_inside_a_pipeline_and_over_pipeline_params(iris) -> None:
     outer = Pipeline(
         [
             ("scale", StandardScaler()),
-            ("search", OptunaSearchCV(SVC(), SVC_SPACE, cv=3, n_trials=3)),
+            ("search", OptunaSearchCV(SVC(), SVC_SPACE, cv=3, n_trials=3, random_state=0)),
         ]
     )
     outer.fit(X, y)
