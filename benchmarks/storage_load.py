@@ -2,7 +2,7 @@
 
 For each backend (SQLite file, PostgreSQL) and each k in ``--workers``, starting from an empty
 database, k fresh processes run ``--total`` trials together of a trivial 5-parameter objective
-with the random sampler. Reports trials/s, p50/p99 milliseconds per trial, and checks that every
+with the random sampler (`--sampler tpe`: each library's TPESampler). Reports trials/s, p50/p99 milliseconds per trial, and checks that every
 trial is COMPLETE and the numbers are 0..N-1 without gaps. When Optuna is installed, its
 RDBStorage runs the same load on the same database (its study created before its workers
 start: Optuna's workers fail when they race to create the schema), and the ratio is printed.
@@ -33,7 +33,9 @@ def _objective(trial) -> float:
     return sum(trial.suggest_float(f"x{i}", -5.0, 5.0) ** 2 for i in range(5))
 
 
-def _worker(library: str, url: str, n_trials: int, seed: int, start, queue) -> None:
+def _worker(
+    library: str, url: str, n_trials: int, seed: int, start, queue, sampler_name: str = "random"
+) -> None:
     """Run n_trials in a fresh process; report (start, end, per-trial ms, error)."""
     try:
         if library == "tunekit":
@@ -48,7 +50,9 @@ def _worker(library: str, url: str, n_trials: int, seed: int, start, queue) -> N
         start.wait()
         began = time.perf_counter()
         wall_began = time.time()
-        sampler = lib.samplers.RandomSampler(seed=seed)
+        # Each library's own defaults: tunekit's TPE is multivariate, Optuna's is not.
+        sampler_class = {"random": "RandomSampler", "tpe": "TPESampler"}[sampler_name]
+        sampler = getattr(lib.samplers, sampler_class)(seed=seed)
         if library == "tunekit":
             # Fresh processes on an empty database race to create the schema and the study.
             study = lib.create_study(
@@ -105,7 +109,9 @@ def _check(library: str, url: str, expected: int) -> str:
     return "ok" if not problems else "; ".join(problems)
 
 
-def run(library: str, url: str, k: int, total: int) -> dict[str, object]:
+def run(
+    library: str, url: str, k: int, total: int, sampler_name: str = "random"
+) -> dict[str, object]:
     _empty_database(url)
     if library == "optuna":
         import optuna
@@ -117,7 +123,9 @@ def run(library: str, url: str, k: int, total: int) -> dict[str, object]:
     queue = context.Queue()
     share = [total // k + (1 if i < total % k else 0) for i in range(k)]
     processes = [
-        context.Process(target=_worker, args=(library, url, share[i], i, start, queue))
+        context.Process(
+            target=_worker, args=(library, url, share[i], i, start, queue, sampler_name)
+        )
         for i in range(k)
     ]
     for process in processes:
@@ -174,6 +182,7 @@ def main() -> None:
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--postgres-url", default=os.environ.get("TUNEKIT_TEST_POSTGRES_URL"))
     parser.add_argument("--no-optuna", action="store_true", help="skip Optuna's RDBStorage")
+    parser.add_argument("--sampler", choices=["random", "tpe"], default="random")
     parser.add_argument(
         "--long", type=int, default=0, help="instead: one process, one study of this many trials"
     )
@@ -210,7 +219,7 @@ def main() -> None:
                     url = f"sqlite:///{tmp}/{library}-{k}.db"
                 else:
                     url = args.postgres_url
-                row = run(library, url, k, args.total) | {"backend": backend}
+                row = run(library, url, k, args.total, args.sampler) | {"backend": backend}
                 rows.append(row)
                 print(
                     f"{backend:10s} {library:8s} k={k:<2d} {row['trials']:5d} trials "
