@@ -5,6 +5,7 @@ Plots read the study once (``study.get_trials(deepcopy=False)``) and never write
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,16 @@ def import_pyplot() -> Any:
     except ImportError as exc:  # pragma: no cover - exercised only without matplotlib
         raise ImportError("tunekit's plots need matplotlib: pip install 'tunekit[plots]'") from exc
     return plt
+
+
+def matplotlib_module(name: str) -> Any:
+    """``matplotlib.<name>`` (``"ticker"``, ``"colors"``, ...), imported when a plot needs it."""
+    return importlib.import_module(f"matplotlib.{name}")
+
+
+def colormap(name: str) -> Any:
+    """The registered matplotlib colormap called ``name``."""
+    return importlib.import_module("matplotlib").colormaps[name]
 
 
 def check_target(study: Study, target: Callable[[FrozenTrial], float] | None) -> None:

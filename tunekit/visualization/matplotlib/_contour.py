@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -117,12 +117,12 @@ def _draw_category_cells(
     ax: Axes, x: np.ndarray, y: np.ndarray, z: np.ndarray, levels: np.ndarray, cmap: str
 ) -> None:
     """Two categorical parameters: one square per observed pair, coloured by its mean value."""
-    norm = _colors().BoundaryNorm(levels, ncolors=256)
-    colormap = _colormaps()[cmap]
+    norm = _utils.matplotlib_module("colors").BoundaryNorm(levels, ncolors=256)
+    colormap = _utils.colormap(cmap)
     for cell_x, cell_y in np.unique(np.column_stack([x, y]), axis=0):
         mean = z[(x == cell_x) & (y == cell_y)].mean()
         ax.add_patch(
-            _patches().Rectangle(
+            _utils.matplotlib_module("patches").Rectangle(
                 (cell_x - 0.35, cell_y - 0.35), 0.7, 0.7, facecolor=colormap(norm(mean))
             )
         )
@@ -217,7 +217,9 @@ def plot_contour(
     cmap = "Blues_r" if reverse else "Blues"
     high = values.max() if values.max() > values.min() else values.min() + 1.0
     # Round level boundaries, covering every value (interpolation never leaves that range).
-    levels = _ticker().MaxNLocator(N_LEVELS).tick_values(values.min(), high)
+    levels = (
+        _utils.matplotlib_module("ticker").MaxNLocator(N_LEVELS).tick_values(values.min(), high)
+    )
 
     pairs = (
         [(0, 0, names[0], names[1])]
@@ -241,39 +243,10 @@ def plot_contour(
             plt.setp(ax.get_xticklabels(), rotation=30, ha="right", rotation_mode="anchor")
 
     fig.suptitle("Contour Plot")
-    mappable = _cm().ScalarMappable(
-        norm=_colors().BoundaryNorm(levels, ncolors=256), cmap=_colormaps()[cmap]
+    mappable = _utils.matplotlib_module("cm").ScalarMappable(
+        norm=_utils.matplotlib_module("colors").BoundaryNorm(levels, ncolors=256),
+        cmap=_utils.colormap(cmap),
     )
     colorbar = fig.colorbar(mappable, ax=list(grid.ravel()))
     colorbar.set_label(target_name)
     return grid[0, 0] if n == 2 else grid
-
-
-def _colormaps() -> Any:
-    import matplotlib
-
-    return matplotlib.colormaps
-
-
-def _ticker() -> Any:
-    import matplotlib.ticker
-
-    return matplotlib.ticker
-
-
-def _patches() -> Any:
-    import matplotlib.patches
-
-    return matplotlib.patches
-
-
-def _cm() -> Any:
-    import matplotlib.cm
-
-    return matplotlib.cm
-
-
-def _colors() -> Any:
-    import matplotlib.colors
-
-    return matplotlib.colors

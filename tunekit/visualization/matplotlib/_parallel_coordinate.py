@@ -44,7 +44,7 @@ def _dimension(
     between the axis' lowest and highest value (log10 for log parameters, the index for
     categories), or ``MISSING_POSITION`` where the trial lacks the parameter.
     """
-    ticker = _ticker()
+    ticker = _utils.matplotlib_module("ticker")
     is_log = param_axis is not None and param_axis.is_log
     categories = param_axis.categories if param_axis is not None else None
     linear = np.full(len(present), np.nan)
@@ -106,12 +106,6 @@ def _dimension(
     twin.yaxis.set_major_formatter(ticker.FixedFormatter(labels))
     twin.yaxis.set_minor_locator(ticker.NullLocator())
     return heights
-
-
-def _ticker() -> Any:
-    import matplotlib.ticker
-
-    return matplotlib.ticker
 
 
 def plot_parallel_coordinate(
@@ -177,8 +171,8 @@ def plot_parallel_coordinate(
         _logger.warning("plot_parallel_coordinate: the study has no completed trials to plot.")
         return ax
 
-    collections = _collections()
-    colors = _colors()
+    collections = _utils.matplotlib_module("collections")
+    colors = _utils.matplotlib_module("colors")
     reverse = target is not None or study.direction == StudyDirection.MINIMIZE
     # Draw the worst trials first so the best ones end on top.
     order = np.argsort(values, kind="stable")
@@ -222,20 +216,7 @@ def plot_parallel_coordinate(
 
 def _line_colormap(reverse: bool) -> Any:
     """Blues (reversed when smaller is better) without its palest fifth, which vanishes on white."""
-    import matplotlib
-
     name = "Blues_r" if reverse else "Blues"
     shades = np.linspace(0.0, 0.8, 256) if reverse else np.linspace(0.2, 1.0, 256)
-    return _colors().ListedColormap(matplotlib.colormaps[name](shades), name=name)
-
-
-def _collections() -> Any:
-    import matplotlib.collections
-
-    return matplotlib.collections
-
-
-def _colors() -> Any:
-    import matplotlib.colors
-
-    return matplotlib.colors
+    colors = _utils.matplotlib_module("colors")
+    return colors.ListedColormap(_utils.colormap(name)(shades), name=name)

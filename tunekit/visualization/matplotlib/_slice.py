@@ -115,16 +115,10 @@ class ParamAxis:
             axis.set_major_locator(locator)
             axis.set_major_formatter(formatter)
             # No minor ticks: they add nothing readable, and ticks dominate drawing time.
-            axis.set_minor_locator(_ticker().NullLocator())
+            axis.set_minor_locator(_utils.matplotlib_module("ticker").NullLocator())
         elif self.is_int:
-            axis.set_major_locator(_ticker().MaxNLocator(integer=True))
+            axis.set_major_locator(_utils.matplotlib_module("ticker").MaxNLocator(integer=True))
         set_limits(*self.from_linear(np.array([low - margin, high + margin])))
-
-
-def _ticker() -> Any:
-    import matplotlib.ticker
-
-    return matplotlib.ticker
 
 
 def log_ticks(low: float, high: float) -> tuple[Any, Any]:
@@ -134,7 +128,7 @@ def log_ticks(low: float, high: float) -> tuple[Any, Any]:
     which overlap in small panels; narrow spans get 1-2-5 ticks in plain numbers instead, wide
     ones at most six decade ticks.
     """
-    ticker = _ticker()
+    ticker = _utils.matplotlib_module("ticker")
     decades = math.log10(high) - math.log10(low)
     if decades < 0.7:
         subs: tuple[float, ...] = tuple(float(s) for s in range(1, 10))
@@ -223,7 +217,9 @@ def plot_slice(
     axes = axes[: len(names)]
 
     numbers = np.array([t.number for t in trials], dtype=float)
-    norm = _colors().Normalize(vmin=numbers.min(), vmax=max(numbers.max(), numbers.min() + 1))
+    norm = _utils.matplotlib_module("colors").Normalize(
+        vmin=numbers.min(), vmax=max(numbers.max(), numbers.min() + 1)
+    )
     scatter = None
     for ax, name in zip(axes, names, strict=True):
         has = [i for i, t in enumerate(trials) if name in t.params]
@@ -247,9 +243,3 @@ def plot_slice(
     colorbar = fig.colorbar(scatter, ax=list(axes))
     colorbar.set_label("Trial")
     return axes[0] if len(axes) == 1 else axes
-
-
-def _colors() -> Any:
-    import matplotlib.colors
-
-    return matplotlib.colors
