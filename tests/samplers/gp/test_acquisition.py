@@ -167,3 +167,18 @@ def test_add_pending_is_a_kriging_believer() -> None:
     assert (ei_after < ei_before).all()  # only the improvement the mean promises is left
     assert add_pending(model, None) is model
     assert add_pending(model, np.zeros((0, 2))) is model
+
+
+def test_log_h_gradient_is_phi_over_h_in_every_branch() -> None:
+    # h'(z) = Phi(z), so d log h / dz = Phi(z) / h(z); the custom backward must match it and
+    # autograd's numerical check in each branch, far tail included.
+    z = torch.tensor(
+        [3.0, 0.5, -0.5, -3.0, -30.0, -2000.0], dtype=torch.float64, requires_grad=True
+    )
+    (gradient,) = torch.autograd.grad(log_h(z).sum(), z)
+    z_np = z.detach().numpy()[:4]
+    expected = norm.cdf(z_np) / (norm.pdf(z_np) + z_np * norm.cdf(z_np))
+    np.testing.assert_allclose(gradient.numpy()[:4], expected, rtol=1e-9)
+    # For z -> -inf, Phi(z)/h(z) ~ -z (Mills ratio asymptote).
+    assert gradient[-1].item() == pytest.approx(2000.0, rel=1e-5)
+    assert torch.autograd.gradcheck(log_h, (z[:5].detach().clone().requires_grad_(),))

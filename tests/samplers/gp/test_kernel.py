@@ -123,3 +123,37 @@ def test_kernel_gradient_is_finite_at_coincident_points() -> None:
     K.sum().backward()
     assert torch.isfinite(X.grad).all() and torch.isfinite(log_lengthscales.grad).all()
     np.testing.assert_allclose(X.grad.numpy(), 0.0, atol=1e-12)
+
+
+def test_features_and_cross_with_slope_agree_with_the_kernel() -> None:
+    # The three evaluation paths (direct, per-dimension features for the fit, and the
+    # covariance-with-slope for the posterior) must give the same matrix.
+    rng = np.random.default_rng(3)
+    dims = SearchSpaceDims(
+        is_categorical=np.array([False, True, False, False]), n_steps=np.array([0, 3, 0, 6])
+    )
+    kernel = MaternHammingKernel(dims)
+
+    def points(n: int) -> torch.Tensor:
+        X = rng.random((n, 4))
+        X[:, 1] = rng.integers(0, 3, n)
+        return torch.as_tensor(X)
+
+    X1, X2 = points(7), points(5)
+    lengthscales = torch.tensor([0.3, 0.8, 1.7, 0.5], dtype=torch.float64)
+    outputscale = torch.tensor(1.3, dtype=torch.float64)
+    direct = kernel(X1, X2, lengthscales, outputscale)
+    from_features = kernel.from_features(kernel.features(X1, X2), lengthscales, outputscale)
+    covariance, slope = kernel.cross_with_slope(X1, X2, lengthscales, outputscale)
+    np.testing.assert_allclose(from_features.numpy(), direct.numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(covariance.numpy(), direct.numpy(), rtol=1e-12, atol=1e-14)
+    # slope = dK/d(r^2): check against a finite difference in r^2 along dimension 0.
+    h = 1e-6
+    shifted = X1.clone()
+    shifted[:, 0] += h
+    squared_before = (X1[:, None, 0] - kernel.prepare_inputs(X2)[None, :, 0]) ** 2 / 0.3**2
+    squared_after = (shifted[:, None, 0] - kernel.prepare_inputs(X2)[None, :, 0]) ** 2 / 0.3**2
+    finite = (kernel(shifted, X2, lengthscales, outputscale) - direct) / (
+        squared_after - squared_before
+    )
+    np.testing.assert_allclose(slope.numpy(), finite.numpy(), rtol=1e-4, atol=1e-8)

@@ -101,8 +101,13 @@ def _mixed(trial: tunekit.Trial) -> float:
     ilog = trial.suggest_int("ilog", 1, 1000, log=True)
     c = trial.suggest_categorical("c", ["a", 1, None, 2.5])
     return (
-        (f - 1) ** 2 + math.log10(flog) ** 2 + fstep + abs(i) + istep / 5
-        + math.log(ilog) + (0.0 if c is None else 1.0)
+        (f - 1) ** 2
+        + math.log10(flog) ** 2
+        + fstep
+        + abs(i)
+        + istep / 5
+        + math.log(ilog)
+        + (0.0 if c is None else 1.0)
     )
 
 

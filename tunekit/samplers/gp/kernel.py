@@ -214,8 +214,9 @@ class MaternHammingKernel:
 
     Notes
     -----
-    Memory is ``O(n1 * n2 * d)``: pairwise differences are formed explicitly, which is more
-    accurate near ``r = 0`` than the ``|a|^2 + |b|^2 - 2 a.b`` expansion used by ``cdist``.
+    A call forms ``r^2`` by the ``|a|^2 + |b|^2 - 2 a.b`` expansion (fast for the thousands of
+    candidates of an acquisition sweep); :meth:`features` forms the exact per-dimension
+    differences once for the marginal-likelihood fit, where ``X`` does not change.
     """
 
     def __init__(self, dims: SearchSpaceDims, device: torch.device | str = "cpu") -> None:
@@ -259,14 +260,17 @@ class MaternHammingKernel:
         """
         X1 = self.prepare_inputs(X1)
         X2 = self.prepare_inputs(X2)
-        covariance = outputscale * torch.ones(
-            X1.shape[0], X2.shape[0], dtype=X1.dtype, device=X1.device
-        )
+        covariance = outputscale.expand(X1.shape[0], X2.shape[0])
         if self._numerical_index.numel() > 0:
             scale = lengthscales[self._numerical_index]
             A = X1[:, self._numerical_index] / scale
             B = X2[:, self._numerical_index] / scale
-            squared_distance = ((A[:, None, :] - B[None, :, :]) ** 2).sum(-1)
+            # |a - b|^2 = |a|^2 + |b|^2 - 2 a.b: one matrix product instead of an (n1, n2, d)
+            # difference tensor (the acquisition sweep scores thousands of points).  The
+            # rounding error, ~1e-16 |a|^2, is far below anything the GP can resolve.
+            squared_distance = (
+                (A * A).sum(-1)[:, None] + (B * B).sum(-1)[None, :] - 2.0 * (A @ B.T)
+            ).clamp_min(0.0)
             covariance = covariance * matern52_from_squared_distance(squared_distance)
         if self._categorical_index.numel() > 0:
             A = X1[:, self._categorical_index]
@@ -274,6 +278,81 @@ class MaternHammingKernel:
             mismatch = (A[:, None, :] != B[None, :, :]).to(X1.dtype)
             hamming = mismatch @ (1.0 / lengthscales[self._categorical_index])
             covariance = covariance * torch.exp(-hamming)
+        return covariance
+
+    def cross_with_slope(
+        self,
+        X1: torch.Tensor,
+        X2: torch.Tensor,
+        lengthscales: torch.Tensor,
+        outputscale: torch.Tensor,
+        with_slope: bool = True,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Covariance ``K`` (``(n1, n2)``) and its derivative with respect to ``r^2``.
+
+        ``dK/dx1_j = slope * 2 (x1_j - x2_j) / l_j^2`` for a continuous dimension ``j``: the
+        closed-form input gradient the posterior uses (no autograd graph).  Computed without
+        gradients; ``with_slope=False`` skips the derivative (returned as ``None``).
+        """
+        with torch.no_grad():
+            X1 = self.prepare_inputs(X1)
+            X2 = self.prepare_inputs(X2)
+            factor = outputscale.expand(X1.shape[0], X2.shape[0])
+            if self._categorical_index.numel() > 0:
+                mismatch = (
+                    X1[:, None, self._categorical_index] != X2[None, :, self._categorical_index]
+                ).to(X1.dtype)
+                factor = factor * torch.exp(
+                    -(mismatch @ (1.0 / lengthscales[self._categorical_index]))
+                )
+            if self._numerical_index.numel() == 0:
+                return factor, torch.zeros_like(factor) if with_slope else None
+            scale = lengthscales[self._numerical_index]
+            A = X1[:, self._numerical_index] / scale
+            B = X2[:, self._numerical_index] / scale
+            squared_distance = (
+                (A * A).sum(-1)[:, None] + (B * B).sum(-1)[None, :] - 2.0 * (A @ B.T)
+            ).clamp_min(0.0)
+            sqrt5_r = math.sqrt(5.0) * torch.sqrt(squared_distance)
+            decay = torch.exp(-sqrt5_r)
+            covariance = factor * (1.0 + sqrt5_r + (5.0 / 3.0) * squared_distance) * decay
+            if not with_slope:
+                return covariance, None
+            # d/d(r^2) of (1 + sqrt5 r + 5 r^2 / 3) exp(-sqrt5 r) = -(5/6) (1 + sqrt5 r) exp(-sqrt5 r)
+            slope = factor * (-5.0 / 6.0) * (1.0 + sqrt5_r) * decay
+            return covariance, slope
+
+    def features(self, X1: torch.Tensor, X2: torch.Tensor) -> torch.Tensor:
+        """Per-dimension distances between ``X1`` (``(n1, d)``) and ``X2`` (``(n2, d)``).
+
+        Shape ``(n1, n2, d)``: squared differences of the (grid-rounded) numerical
+        dimensions, ``1.0``/``0.0`` mismatches of the categorical ones.  They do not depend on
+        the hyper-parameters, so the marginal-likelihood fit computes them once and then
+        only contracts them with new lengthscales (:meth:`from_features`).
+        """
+        X1 = self.prepare_inputs(X1)
+        X2 = self.prepare_inputs(X2)
+        difference = X1[:, None, :] - X2[None, :, :]
+        if self._categorical_index.numel() == 0:
+            return difference * difference
+        return torch.where(
+            self._is_categorical, (difference != 0).to(X1.dtype), difference * difference
+        )
+
+    def from_features(
+        self, features: torch.Tensor, lengthscales: torch.Tensor, outputscale: torch.Tensor
+    ) -> torch.Tensor:
+        """Covariance from :meth:`features`: one contraction with the inverse lengthscales."""
+        # Numerical dims enter r^2 through 1 / l^2, categorical ones the Hamming sum through 1 / l.
+        inverse = torch.where(self._is_categorical, 1.0 / lengthscales, lengthscales**-2)
+        if self._categorical_index.numel() == 0:
+            return outputscale * matern52_from_squared_distance(features @ inverse)
+        covariance = outputscale * torch.exp(
+            -(features[..., self._categorical_index] @ inverse[self._categorical_index])
+        )
+        if self._numerical_index.numel() > 0:
+            squared_distance = features[..., self._numerical_index] @ inverse[self._numerical_index]
+            covariance = covariance * matern52_from_squared_distance(squared_distance)
         return covariance
 
     def diagonal(self, X: torch.Tensor, outputscale: torch.Tensor) -> torch.Tensor:

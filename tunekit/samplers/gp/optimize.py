@@ -9,11 +9,13 @@ Strategy (:func:`optimize_acquisition`)
 2. **Local search** from the ``n_local`` best sweep points, alternating for up to
    ``max_rounds`` rounds:
 
-   * continuous dimensions: one L-BFGS-B run (scipy) on the *sum* of the acquisition
-     values of all starting points with box bounds ``[0, 1]``; the points do not interact,
-     so the gradient of the sum is the stack of the individual gradients and the starts
-     are optimised in a single batched call per iteration (as BoTorch's
-     ``gen_candidates_scipy`` does).  Discrete dimensions are held fixed;
+   * continuous dimensions: L-BFGS-B (scipy) on the *sum* of the acquisition values of
+     the starting points with box bounds ``[0, 1]``; the points do not interact, so the
+     gradient of the sum is the stack of the individual gradients and the starts are
+     optimised in a single batched call per iteration (as BoTorch's
+     ``gen_candidates_scipy`` does).  The best start runs on its own, the others together
+     (a line search shared with starts in other basins can overshoot its peak), and the
+     variables are scaled by the model's lengthscales.  Discrete dimensions are held fixed;
    * discrete dimensions, one at a time (coordinate search): every choice of a
      categorical, every grid point of a stepped dimension with at most
      ``max_exhaustive_steps`` points, otherwise the neighbours ``i +- 1, 2, 4, ...``; the
@@ -37,6 +39,10 @@ import torch
 
 from tunekit.samplers.gp.acquisition import AcquisitionFunction
 from tunekit.samplers.gp.kernel import SearchSpaceDims, grid_index_to_unit, round_to_grid
+
+# Tolerance of the local search's L-BFGS-B on the projected gradient of the summed
+# acquisition; the proposal only needs to be good to a fraction of a lengthscale.
+_ACQ_GTOL = 1e-2
 
 __all__ = ["AcquisitionOptimum", "optimize_acquisition", "sample_candidates"]
 
@@ -110,10 +116,17 @@ def _optimize_continuous(
     values: torch.Tensor,
     continuous_index: torch.Tensor,
     max_iter: int,
+    scale: np.ndarray,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Batched L-BFGS-B over the continuous dimensions; rows only move if they improve."""
+    """Batched L-BFGS-B over the continuous dimensions; rows only move if they improve.
+
+    The variables are ``x / scale`` (the GP's lengthscales): in those units the acquisition
+    varies about equally fast along every axis, which L-BFGS-B's first steps assume.
+    """
     n_points, n_continuous = X.shape[0], continuous_index.numel()
     base = X.detach().clone()
+    scale_row = np.tile(scale, n_points)
+    scale_tensor = torch.as_tensor(scale, dtype=torch.float64, device=X.device)
 
     def assemble(continuous_values: torch.Tensor) -> torch.Tensor:
         full = base.clone()
@@ -127,23 +140,23 @@ def _optimize_continuous(
             device=X.device,
             requires_grad=True,
         )
-        total = -acquisition(assemble(variables)).sum()
+        total = -acquisition(assemble(variables * scale_tensor)).sum()
         if not bool(torch.isfinite(total)):
             return math.inf, np.zeros_like(flat)
         (gradient,) = torch.autograd.grad(total, variables)
         return float(total.item()), gradient.detach().cpu().numpy().ravel()
 
-    start = base[:, continuous_index].cpu().numpy().ravel()
+    start = base[:, continuous_index].cpu().numpy().ravel() / scale_row
     result = scipy.optimize.minimize(
         negative_total,
         start,
         jac=True,
         method="L-BFGS-B",
-        bounds=[(0.0, 1.0)] * start.size,
-        options={"maxiter": max_iter},
+        bounds=list(zip(np.zeros_like(scale_row), 1.0 / scale_row, strict=True)),
+        options={"maxiter": max_iter, "gtol": _ACQ_GTOL},
     )
     optimized = torch.as_tensor(
-        np.clip(result.x, 0.0, 1.0).reshape(n_points, n_continuous),
+        np.clip(result.x * scale_row, 0.0, 1.0).reshape(n_points, n_continuous),
         dtype=torch.float64,
         device=X.device,
     )
@@ -201,6 +214,13 @@ def _optimize_discrete(
     return X, values
 
 
+def _choose_starts(values: torch.Tensor, n_local: int) -> torch.Tensor:
+    """Indices of the ``n_local`` best finite sweep scores, best first."""
+    finite = torch.nonzero(torch.isfinite(values)).flatten()
+    n_starts = min(n_local, int(finite.numel()))
+    return finite[torch.topk(values[finite], n_starts).indices]
+
+
 def optimize_acquisition(
     acquisition: AcquisitionFunction,
     dims: SearchSpaceDims,
@@ -211,6 +231,7 @@ def optimize_acquisition(
     max_iter: int = 200,
     max_rounds: int = 3,
     max_exhaustive_steps: int = 64,
+    lengthscales: np.ndarray | None = None,
     seed: int | None = None,
     device: torch.device | str = "cpu",
 ) -> AcquisitionOptimum:
@@ -236,6 +257,9 @@ def optimize_acquisition(
         Maximum number of (continuous, discrete) alternations.
     max_exhaustive_steps
         Stepped dimensions with at most this many grid points are searched exhaustively.
+    lengthscales
+        The model's lengthscales, shape ``(d,)``: the local search works in ``x / l``
+        (capped at ``l = 1``, the width of the box) so that its steps suit every axis.
     seed
         Seed of the Sobol scrambling; the whole procedure is deterministic given it.
     device
@@ -264,19 +288,33 @@ def optimize_acquisition(
     best_sweep = int(torch.argmax(sweep_values).item())
     sweep_x, sweep_value = candidates[best_sweep], sweep_values[best_sweep]
 
-    n_starts = min(n_local, candidates.shape[0])
-    start_values, start_index = torch.topk(sweep_values, n_starts)
-    finite = torch.isfinite(start_values)
-    X, values = candidates[start_index[finite]], start_values[finite]
+    start_index = _choose_starts(sweep_values, n_local)
+    X, values = candidates[start_index], sweep_values[start_index]
 
     continuous_index = torch.as_tensor(
         np.flatnonzero(dims.is_continuous), dtype=torch.long, device=device
     )
     has_discrete = bool(dims.is_discrete.any())
+    scale = (
+        np.ones(continuous_index.numel())
+        if lengthscales is None
+        else np.clip(np.asarray(lengthscales, dtype=np.float64)[dims.is_continuous], 1e-3, 1.0)
+    )
     for _ in range(max_rounds if X.shape[0] > 0 else 0):
         previous = values.clone()
         if continuous_index.numel() > 0:
-            X, values = _optimize_continuous(acquisition, X, values, continuous_index, max_iter)
+            # The best start is refined on its own: a line search shared with starts in
+            # other basins can overshoot its (sharper) peak.
+            groups = [slice(0, 1), slice(1, None)]
+            pieces = [
+                _optimize_continuous(
+                    acquisition, X[rows], values[rows], continuous_index, max_iter, scale
+                )
+                for rows in groups
+                if X[rows].shape[0] > 0
+            ]
+            X = torch.cat([piece[0] for piece in pieces])
+            values = torch.cat([piece[1] for piece in pieces])
         if has_discrete:
             X, values = _optimize_discrete(acquisition, X, values, dims, max_exhaustive_steps)
         if not has_discrete or not bool((values > previous).any()):

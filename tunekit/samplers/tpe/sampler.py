@@ -577,14 +577,20 @@ class _GroupDecomposition:
         self._groups: list[frozenset[str]] = []
         self._distributions: dict[str, BaseDistribution] = {}
         self._seen: set[int] = set()
+        self._n_settled = 0
         self._study_id: int | None = None
 
     def calculate(self, study: Study) -> dict[str, BaseDistribution]:
         if self._study_id is not None and self._study_id != study._study_id:
             raise ValueError("TPESampler(group=True) serves one study.")
         self._study_id = study._study_id
-        for trial in study._get_trials(deepcopy=False, states=_FINISHED, use_cache=True):
-            if trial.number in self._seen:
+        trials = study._get_trials(deepcopy=False, use_cache=True)
+        # Trials before the first unfinished one never change: start after them.
+        start = self._n_settled
+        while self._n_settled < len(trials) and trials[self._n_settled].state.is_finished():
+            self._n_settled += 1
+        for trial in trials[start:]:
+            if trial.state not in _FINISHED or trial.number in self._seen:
                 continue
             self._seen.add(trial.number)
             names = frozenset(trial.distributions)
