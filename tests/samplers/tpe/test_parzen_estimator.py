@@ -15,7 +15,10 @@ from tunekit.distributions import (
 )
 from tunekit.samplers.tpe.parzen_estimator import ParzenEstimator, ParzenEstimatorParameters
 
-BOTH_RULES = [ParzenEstimatorParameters(multivariate=True), ParzenEstimatorParameters(multivariate=False)]
+BOTH_RULES = [
+    ParzenEstimatorParameters(multivariate=True),
+    ParzenEstimatorParameters(multivariate=False),
+]
 
 
 @pytest.mark.parametrize("parameters", BOTH_RULES)
@@ -31,8 +34,12 @@ def test_continuous_density_integrates_to_one(parameters: ParzenEstimatorParamet
 
 @pytest.mark.parametrize(
     "dist",
-    [IntDistribution(1, 9), IntDistribution(0, 12, step=3), IntDistribution(1, 100, log=True),
-     FloatDistribution(0.0, 1.0, step=0.25)],
+    [
+        IntDistribution(1, 9),
+        IntDistribution(0, 12, step=3),
+        IntDistribution(1, 100, log=True),
+        FloatDistribution(0.0, 1.0, step=0.25),
+    ],
 )
 def test_discrete_masses_sum_to_one_on_the_grid(dist) -> None:
     grid = np.arange(dist.low, dist.high + 1e-9, dist.step)
@@ -81,9 +88,9 @@ def _distributions() -> st.SearchStrategy:
         bounds.map(lambda b: IntDistribution(b[0] + 51, b[1] + 51, log=True)),
         bounds.map(lambda b: IntDistribution(b[0], b[0] + 2 * (b[1] - b[0]) + 2, step=2)),
         bounds.map(lambda b: FloatDistribution(float(b[0]), float(b[0]) + 2.0, step=0.5)),
-        st.lists(st.sampled_from(["a", 1, 2.5, None, True]), min_size=1, max_size=5, unique=True).map(
-            CategoricalDistribution
-        ),
+        st.lists(
+            st.sampled_from(["a", 1, 2.5, None, True]), min_size=1, max_size=5, unique=True
+        ).map(CategoricalDistribution),
     )
 
 
@@ -108,9 +115,11 @@ def test_every_sample_lies_in_its_distribution(dists, n_obs, seed, multivariate)
     samples = estimator.sample(rng, 16)
     for name, dist in space.items():
         for value in samples[name]:
-            external = dist.to_external_repr(float(value)) if not isinstance(
-                dist, CategoricalDistribution
-            ) else dist.choices[int(value)]
+            external = (
+                dist.to_external_repr(float(value))
+                if not isinstance(dist, CategoricalDistribution)
+                else dist.choices[int(value)]
+            )
             if isinstance(dist, IntDistribution):
                 external = int(value)
             assert dist.contains(external), (name, dist, value)

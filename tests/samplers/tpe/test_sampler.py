@@ -59,14 +59,16 @@ def _space_strategy() -> st.SearchStrategy:
     width = st.integers(0, 30)
     return st.one_of(
         st.tuples(low, width).map(lambda t: FloatDistribution(t[0], t[0] + t[1] + 0.25)),
-        st.tuples(low, width).map(lambda t: FloatDistribution(t[0] + 21.0, t[0] + 21 + t[1], log=True)),
+        st.tuples(low, width).map(
+            lambda t: FloatDistribution(t[0] + 21.0, t[0] + 21 + t[1], log=True)
+        ),
         st.tuples(low, width).map(lambda t: IntDistribution(t[0], t[0] + t[1])),
         st.tuples(low, width).map(lambda t: IntDistribution(t[0] + 21, t[0] + 21 + t[1], log=True)),
         st.tuples(low, width).map(lambda t: IntDistribution(t[0], t[0] + 3 * t[1], step=3)),
         st.tuples(low, width).map(lambda t: FloatDistribution(t[0], t[0] + 0.5 * t[1], step=0.5)),
-        st.lists(st.sampled_from(["x", 0, 1.5, None, False]), min_size=1, max_size=4, unique=True).map(
-            CategoricalDistribution
-        ),
+        st.lists(
+            st.sampled_from(["x", 0, 1.5, None, False]), min_size=1, max_size=4, unique=True
+        ).map(CategoricalDistribution),
     )
 
 
@@ -313,8 +315,15 @@ def test_bad_prior_weight_raises() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["consider_prior", "prior_weight", "consider_magic_clip", "consider_endpoints", "gamma",
-     "weights", "warn_independent_sampling"],
+    [
+        "consider_prior",
+        "prior_weight",
+        "consider_magic_clip",
+        "consider_endpoints",
+        "gamma",
+        "weights",
+        "warn_independent_sampling",
+    ],
 )
 def test_deprecated_arguments_warn(name: str) -> None:
     value = {"prior_weight": 1.0, "gamma": lambda n: 1, "weights": np.ones}.get(name, True)
@@ -337,8 +346,9 @@ def test_custom_gamma_and_weights_are_used() -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        sampler = TPESampler(seed=0, gamma=gamma, weights=lambda n: np.linspace(0.5, 1.0, n),
-                             n_startup_trials=3)
+        sampler = TPESampler(
+            seed=0, gamma=gamma, weights=lambda n: np.linspace(0.5, 1.0, n), n_startup_trials=3
+        )
     study = tunekit.create_study(sampler=sampler)
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=8)
     assert calls and calls[-1] == 7

@@ -83,8 +83,6 @@ def test_greedy_choice_maximises_hypervolume_among_pairs() -> None:
     front = np.column_stack([np.cos(angles), np.sin(angles)])
     good = _split(front, n_below=2)
     ref = front.max(axis=0) + 0.1 * (front.max(axis=0) - front.min(axis=0))
-    best = max(
-        hypervolume(front[list(pair)], ref) for pair in itertools.combinations(range(6), 2)
-    )
+    best = max(hypervolume(front[list(pair)], ref) for pair in itertools.combinations(range(6), 2))
     # Greedy is within the (1 - 1/e) guarantee of the best pair; usually it is the best.
     assert hypervolume(front[good], ref) >= (1 - 1 / np.e) * best

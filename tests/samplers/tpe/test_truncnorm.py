@@ -9,7 +9,9 @@ from scipy import stats
 from tunekit.samplers.tpe import truncnorm
 
 
-@pytest.mark.parametrize(("a", "b"), [(-1.0, 1.0), (-40.0, -39.0), (39.0, 40.0), (2.0, 2.5), (-0.1, 0.0)])
+@pytest.mark.parametrize(
+    ("a", "b"), [(-1.0, 1.0), (-40.0, -39.0), (39.0, 40.0), (2.0, 2.5), (-0.1, 0.0)]
+)
 def test_log_gauss_mass_matches_scipy_also_in_the_tails(a: float, b: float) -> None:
     # Reference: the mass on the lower side of 0, where logcdf is accurate far into the tail.
     lo, hi = (a, b) if a <= 0 else (-b, -a)

@@ -143,8 +143,12 @@ class ParzenEstimator:
         self._log_weights = np.log(np.maximum(all_weights, 1e-300)) - np.log(all_weights.sum())
         self._weights = all_weights / all_weights.sum()
 
-        self._numeric = [k for k, d in search_space.items() if not isinstance(d, CategoricalDistribution)]
-        self._categorical = [k for k, d in search_space.items() if isinstance(d, CategoricalDistribution)]
+        self._numeric = [
+            k for k, d in search_space.items() if not isinstance(d, CategoricalDistribution)
+        ]
+        self._categorical = [
+            k for k, d in search_space.items() if isinstance(d, CategoricalDistribution)
+        ]
         self._half_steps = np.array([_half_step(search_space[k]) for k in self._numeric])
         self._discrete = self._half_steps > 0.0
 
@@ -199,13 +203,19 @@ class ParzenEstimator:
             # Scott's rate n^(-1/(D+4)) on a fixed scale of the unit range (see the module notes).
             scale = _MULTIVARIATE_BANDWIDTH * parameters.bandwidth_scale
             sigma = np.full((n, n_dims), scale * n ** (-1.0 / (n_dims + 4)))
-            sigma_min = _MULTIVARIATE_MAGIC_CLIP if parameters.consider_magic_clip else _MIN_SIGMA_WITHOUT_CLIP
+            sigma_min = (
+                _MULTIVARIATE_MAGIC_CLIP
+                if parameters.consider_magic_clip
+                else _MIN_SIGMA_WITHOUT_CLIP
+            )
             return np.clip(sigma, sigma_min, 1.0)
         else:
             sigma = np.empty((n, n_dims))
             for j in range(n_dims):  # loop over parameters (a handful), not observations
                 sigma[:, j] = _neighbour_bandwidth(unit[:, j], parameters.consider_endpoints)
-        sigma_min = 1.0 / min(100, n + 1) if parameters.consider_magic_clip else _MIN_SIGMA_WITHOUT_CLIP
+        sigma_min = (
+            1.0 / min(100, n + 1) if parameters.consider_magic_clip else _MIN_SIGMA_WITHOUT_CLIP
+        )
         return np.clip(sigma, sigma_min, 1.0)
 
     # --------------------------------------------------------------------------- sampling

@@ -160,8 +160,10 @@ class TPESampler(BaseSampler):
                 )
         if prior_weight is not None:
             _deprecation("prior_weight", "4.9.0")
-            if isinstance(prior_weight, bool) or not isinstance(prior_weight, (int, float)) or not (
-                math.isfinite(prior_weight) and prior_weight > 0
+            if (
+                isinstance(prior_weight, bool)
+                or not isinstance(prior_weight, (int, float))
+                or not (math.isfinite(prior_weight) and prior_weight > 0)
             ):
                 raise ValueError(
                     f"TPESampler: `prior_weight` must be a positive finite number, got {prior_weight!r}."
@@ -179,17 +181,27 @@ class TPESampler(BaseSampler):
             ("n_startup_trials", n_startup_trials, 0),
             ("n_ei_candidates", n_ei_candidates, 1),
         ):
-            if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < minimum:
+            if (
+                isinstance(count, bool)
+                or not isinstance(count, (int, np.integer))
+                or count < minimum
+            ):
                 raise ValueError(
                     f"TPESampler: `{name}` must be an integer >= {minimum}, got {count!r}."
                 )
-        for name, func in (("gamma", gamma), ("weights", weights), ("constraints_func", constraints_func)):
+        for name, func in (
+            ("gamma", gamma),
+            ("weights", weights),
+            ("constraints_func", constraints_func),
+        ):
             if func is not None:
                 _deprecation(name, "5.0.0" if name == "constraints_func" else "4.9.0")
                 if not callable(func):
                     raise TypeError(f"TPESampler: `{name}` must be callable, got {func!r}.")
         if multivariate is not None and not isinstance(multivariate, bool):
-            raise TypeError(f"TPESampler: `multivariate` must be a bool or None, got {multivariate!r}.")
+            raise TypeError(
+                f"TPESampler: `multivariate` must be a bool or None, got {multivariate!r}."
+            )
         if not isinstance(group, bool):
             raise TypeError(f"TPESampler: `group` must be a bool, got {group!r}.")
         if group and multivariate is False:
@@ -334,7 +346,9 @@ class TPESampler(BaseSampler):
         with self._lock:
             u = self._rng.random()
         if isinstance(distribution, CategoricalDistribution):
-            return distribution.choices[min(int(u * len(distribution.choices)), len(distribution.choices) - 1)]
+            return distribution.choices[
+                min(int(u * len(distribution.choices)), len(distribution.choices) - 1)
+            ]
         value = float(from_unit(distribution, u))  # type: ignore[arg-type]
         return int(value) if isinstance(distribution, IntDistribution) else value
 
@@ -409,7 +423,16 @@ class TPESampler(BaseSampler):
 class _Record:
     """What TPE needs of one trial: internal parameter values and its ranking keys."""
 
-    __slots__ = ("names", "internal", "running", "pruned", "losses", "violation", "step", "pruned_loss")
+    __slots__ = (
+        "names",
+        "internal",
+        "running",
+        "pruned",
+        "losses",
+        "violation",
+        "step",
+        "pruned_loss",
+    )
 
     @classmethod
     def of(cls, trial: FrozenTrial, signs: list[float]) -> _Record:
@@ -449,7 +472,9 @@ def _stack(records: list[_Record], names: tuple[str, ...], n_objectives: int) ->
     unknown), pruned, last steps and losses at the last step of pruned trials."""
     n = len(records)
     return (
-        np.array([[r.internal[k] for k in names] for r in records], dtype=float).reshape(n, len(names)),
+        np.array([[r.internal[k] for k in names] for r in records], dtype=float).reshape(
+            n, len(names)
+        ),
         np.array([r.running for r in records], dtype=bool),
         np.array([r.losses for r in records], dtype=float).reshape(n, n_objectives),
         np.array([math.nan if r.violation is None else r.violation for r in records], dtype=float),
@@ -485,7 +510,8 @@ class _History:
         key = (id(study._storage), study._study_id)
         n_prefix = len(self._prefix)
         if key != self._key or (
-            n_prefix and (len(trials) < n_prefix or trials[n_prefix - 1].number != self._prefix_last_number)
+            n_prefix
+            and (len(trials) < n_prefix or trials[n_prefix - 1].number != self._prefix_last_number)
         ):
             self._reset(key)
             n_prefix = 0
@@ -493,7 +519,9 @@ class _History:
         n_objectives = len(signs)
         while n_prefix < len(trials) and trials[n_prefix].state.is_finished():
             record = self._tail_cache.pop(trials[n_prefix].number, None)
-            self._prefix.append(record if record is not None else _Record.of(trials[n_prefix], signs))
+            self._prefix.append(
+                record if record is not None else _Record.of(trials[n_prefix], signs)
+            )
             n_prefix += 1
         if n_prefix:
             self._prefix_last_number = trials[n_prefix - 1].number
@@ -504,8 +532,12 @@ class _History:
             new = _stack(
                 [r for r in self._prefix[n_seen:] if name_set <= r.names], names, n_objectives
             )
-            cached = new if cached is None else tuple(  # type: ignore[assignment]
-                np.concatenate([old, part]) for old, part in zip(cached, new, strict=True)
+            cached = (
+                new
+                if cached is None
+                else tuple(  # type: ignore[assignment]
+                    np.concatenate([old, part]) for old, part in zip(cached, new, strict=True)
+                )
             )
             self._spaces[names] = (n_prefix, cached)  # type: ignore[assignment]
 

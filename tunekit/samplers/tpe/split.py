@@ -164,9 +164,7 @@ def _greedy_hypervolume_subset(front: np.ndarray, k: int, labels: np.ndarray) ->
     available = list(range(len(front)))
     current = 0.0
     for _ in range(k):
-        gains = [
-            hypervolume(front[selected + [i]], reference) - current for i in available
-        ]
+        gains = [hypervolume(front[selected + [i]], reference) - current for i in available]
         best_position = int(np.argmax(gains))
         current += gains[best_position]
         selected.append(available.pop(best_position))
