@@ -144,7 +144,9 @@ def test_features_and_cross_with_slope_agree_with_the_kernel() -> None:
     outputscale = torch.tensor(1.3, dtype=torch.float64)
     direct = kernel(X1, X2, lengthscales, outputscale)
     from_features = kernel.from_features(kernel.features(X1, X2), lengthscales, outputscale)
-    covariance, slope = kernel.cross_with_slope(X1, X2, lengthscales, outputscale)
+    covariance, slope = kernel.cross_with_slope(
+        X1, kernel.scale_points(X2, lengthscales), lengthscales, outputscale
+    )
     np.testing.assert_allclose(from_features.numpy(), direct.numpy(), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(covariance.numpy(), direct.numpy(), rtol=1e-12, atol=1e-14)
     # slope = dK/d(r^2): check against a finite difference in r^2 along dimension 0.

@@ -236,3 +236,32 @@ def test_branin_regret_within_40_evaluations() -> None:
         study.optimize(_branin, n_trials=40)
         successes += study.best_value - BRANIN_MIN < 1e-2
     assert successes >= 8
+
+
+def test_long_studies_refit_the_hyperparameters_every_n_over_100_trials(monkeypatch) -> None:
+    import tunekit.samplers.gp.model as model_module
+
+    fits: list[int] = []
+    real_fit = model_module.fit_gp
+
+    def counting_fit(X, y, *args, **kwargs):  # the real fit, counted
+        fits.append(len(y))
+        return real_fit(X, y, *args, **kwargs)
+
+    monkeypatch.setattr(model_module, "fit_gp", counting_fit)
+    rng = np.random.default_rng(0)
+    distributions = {"x": FloatDistribution(-2.0, 2.0), "y": FloatDistribution(-2.0, 2.0)}
+    study = tunekit.create_study(sampler=GPSampler(seed=0))
+    for x, y in rng.uniform(-2, 2, size=(300, 2)):
+        params = {"x": float(x), "y": float(y)}
+        study.add_trial(
+            tunekit.create_trial(
+                params=params,
+                distributions=distributions,
+                value=(x - 0.5) ** 2 + (y + 0.3) ** 2,
+            )
+        )
+    study.optimize(_quadratic, n_trials=7)
+    # 300 finished trials: fit, then condition only until 300 // 100 = 3 new trials arrived.
+    assert fits == [300, 303, 306]
+    assert study.best_value < 0.01

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import torch
@@ -49,6 +49,7 @@ import torch
 __all__ = [
     "SearchSpaceDims",
     "MaternHammingKernel",
+    "ScaledPoints",
     "matern52_from_squared_distance",
     "round_to_grid",
     "grid_index_to_unit",
@@ -61,6 +62,14 @@ ArrayOrTensor = TypeVar("ArrayOrTensor", np.ndarray, torch.Tensor)
 # instead of r = 0.  ``sqrt`` has an infinite derivative at 0, which would turn the (zero)
 # gradient of k(x, x) into NaN; the value error, ~5/6 * 1e-36, is far below float64 precision.
 _MIN_SQUARED_DISTANCE = 1e-36
+
+
+class ScaledPoints(NamedTuple):
+    """Points prepared for :meth:`MaternHammingKernel.cross_with_slope`."""
+
+    numerical: torch.Tensor  # numerical dimensions divided by their lengthscales, (n, p)
+    squared_norms: torch.Tensor  # row norms of ``numerical`` squared, (n,)
+    categorical: torch.Tensor  # categorical dimensions (choice indices), (n, c)
 
 
 @dataclass(frozen=True, eq=False)
@@ -230,10 +239,22 @@ class MaternHammingKernel:
         self._categorical_index = torch.as_tensor(
             np.flatnonzero(dims.is_categorical), dtype=torch.long, device=self.device
         )
+        self._has_stepped = bool(dims.is_stepped.any())
 
     def prepare_inputs(self, X: torch.Tensor) -> torch.Tensor:
         """Round stepped dimensions of ``X`` (shape ``(n, d)``) to their grid."""
+        if not self._has_stepped:
+            return X
         return round_to_grid(X, self.dims.n_steps, self.dims.is_categorical)
+
+    def scale_points(self, X: torch.Tensor, lengthscales: torch.Tensor) -> ScaledPoints:
+        """``X`` prepared for :meth:`cross_with_slope` (the GP caches its training points)."""
+        with torch.no_grad():
+            X = self.prepare_inputs(X)
+            numerical = X[:, self._numerical_index] / lengthscales[self._numerical_index]
+            return ScaledPoints(
+                numerical, (numerical * numerical).sum(-1), X[:, self._categorical_index]
+            )
 
     def __call__(
         self,
@@ -283,44 +304,42 @@ class MaternHammingKernel:
     def cross_with_slope(
         self,
         X1: torch.Tensor,
-        X2: torch.Tensor,
+        X2: ScaledPoints,
         lengthscales: torch.Tensor,
         outputscale: torch.Tensor,
         with_slope: bool = True,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Covariance ``K`` (``(n1, n2)``) and its derivative with respect to ``r^2``.
 
+        ``X2`` comes from :meth:`scale_points` with the same ``lengthscales``.
         ``dK/dx1_j = slope * 2 (x1_j - x2_j) / l_j^2`` for a continuous dimension ``j``: the
         closed-form input gradient the posterior uses (no autograd graph).  Computed without
         gradients; ``with_slope=False`` skips the derivative (returned as ``None``).
         """
         with torch.no_grad():
-            X1 = self.prepare_inputs(X1)
-            X2 = self.prepare_inputs(X2)
-            factor = outputscale.expand(X1.shape[0], X2.shape[0])
+            X1_scaled = self.scale_points(X1, lengthscales)
+            factor = outputscale.expand(X1.shape[0], X2.numerical.shape[0])
             if self._categorical_index.numel() > 0:
-                mismatch = (
-                    X1[:, None, self._categorical_index] != X2[None, :, self._categorical_index]
-                ).to(X1.dtype)
+                mismatch = (X1_scaled.categorical[:, None, :] != X2.categorical[None, :, :]).to(
+                    X1.dtype
+                )
                 factor = factor * torch.exp(
                     -(mismatch @ (1.0 / lengthscales[self._categorical_index]))
                 )
             if self._numerical_index.numel() == 0:
                 return factor, torch.zeros_like(factor) if with_slope else None
-            scale = lengthscales[self._numerical_index]
-            A = X1[:, self._numerical_index] / scale
-            B = X2[:, self._numerical_index] / scale
             squared_distance = (
-                (A * A).sum(-1)[:, None] + (B * B).sum(-1)[None, :] - 2.0 * (A @ B.T)
+                X1_scaled.squared_norms[:, None]
+                + X2.squared_norms[None, :]
+                - 2.0 * (X1_scaled.numerical @ X2.numerical.T)
             ).clamp_min(0.0)
             sqrt5_r = math.sqrt(5.0) * torch.sqrt(squared_distance)
-            decay = torch.exp(-sqrt5_r)
-            covariance = factor * (1.0 + sqrt5_r + (5.0 / 3.0) * squared_distance) * decay
+            decay = factor * torch.exp(-sqrt5_r)
+            covariance = (1.0 + sqrt5_r + (5.0 / 3.0) * squared_distance) * decay
             if not with_slope:
                 return covariance, None
             # d/d(r^2) of (1 + sqrt5 r + 5 r^2 / 3) exp(-sqrt5 r) = -(5/6) (1 + sqrt5 r) exp(-sqrt5 r)
-            slope = factor * (-5.0 / 6.0) * (1.0 + sqrt5_r) * decay
-            return covariance, slope
+            return covariance, (-5.0 / 6.0) * (1.0 + sqrt5_r) * decay
 
     def features(self, X1: torch.Tensor, X2: torch.Tensor) -> torch.Tensor:
         """Per-dimension distances between ``X1`` (``(n1, d)``) and ``X2`` (``(n2, d)``).

@@ -8,7 +8,9 @@ The sampler glues the modelling layers of :mod:`tunekit.samplers.gp` to the samp
    floats become ``k``-point grids, log ints stay continuous and are rounded on the way back),
    categoricals as the choice index;
 2. a GP is fitted to the completed trials (values negated when maximising), warm-started from
-   the previous fit; other workers' RUNNING trials are added as kriging-believer observations;
+   the previous fit (past 200 trials the hyper-parameters are refitted after every ``n / 100``
+   new trials and kept in between); other workers' RUNNING trials are added as
+   kriging-believer observations;
 3. the acquisition (log-EI, log-PI or UCB; log constrained EI with constraints) is maximised by
    :func:`~.optimize.optimize_acquisition` and the optimum mapped back to external values.
 
@@ -54,6 +56,7 @@ _logger = logging.getLogger(__name__)
 _ACQUISITIONS = ("ei", "pi", "ucb")
 _N_WARM_STARTS = 3
 _PRIOR_START_EVERY = 5
+_REFIT_EVERY_FRACTION = 100
 
 
 def _import_torch() -> Any:
@@ -211,6 +214,7 @@ class GPSampler(BaseSampler):
         self._search_space = IntersectionSearchSpace(include_pruned=True)
         self._space_key: tuple[int, int] | None = None
         self._last_params: Any = None
+        self._last_fit_n = 0
         self._last_constraint_params: list[Any] = []
         self._warned: set[str] = set()
 
@@ -318,7 +322,7 @@ class GPSampler(BaseSampler):
             add_pending,
         )
         from tunekit.samplers.gp.kernel import SearchSpaceDims
-        from tunekit.samplers.gp.model import fit_gp
+        from tunekit.samplers.gp.model import GaussianProcess, fit_gp
         from tunekit.samplers.gp.optimize import optimize_acquisition
 
         distributions = [search_space[n] for n in names]
@@ -340,21 +344,36 @@ class GPSampler(BaseSampler):
         )
 
         seeds = self._rng.integers(0, 2**31 - 1, size=3)
-        model = fit_gp(
-            X,
-            y,
-            dims,
-            deterministic_objective=self._deterministic,
-            initial_params=self._last_params,
-            # Warm-started from the previous fit, the posterior mode moves little per trial:
-            # the warm start alone suffices, with the prior median as a second start every
-            # few trials (a way out of a stale mode); random restarts only for the first fit.
-            n_restarts=0 if self._last_params is not None else 2,
-            prior_median_start=len(completed) % _PRIOR_START_EVERY == 0,
-            seed=int(seeds[0]),
-            device=self._device,
-        )
-        self._last_params = model.params
+        n = len(completed)
+        if (
+            self._last_params is not None
+            and self._last_params.dim == dims.dim
+            and n - self._last_fit_n < n // _REFIT_EVERY_FRACTION
+        ):
+            # Long studies: the hyper-parameters of a GP on hundreds of points barely move per
+            # trial, and a fit costs tens of O(n^3) factorisations; refit after n/100 new
+            # trials (every trial below 200) and otherwise only condition on the new data.
+            model = GaussianProcess.from_observations(
+                X, y, dims, self._last_params, device=self._device
+            )
+        else:
+            model = fit_gp(
+                X,
+                y,
+                dims,
+                deterministic_objective=self._deterministic,
+                initial_params=self._last_params,
+                # Warm-started from the previous fit, the posterior mode moves little per
+                # trial: the warm start alone suffices, with the prior median as a second start
+                # every few trials (a way out of a stale mode); random restarts only for the
+                # first fit.
+                n_restarts=0 if self._last_params is not None else 2,
+                prior_median_start=n % _PRIOR_START_EVERY == 0,
+                seed=int(seeds[0]),
+                device=self._device,
+            )
+            self._last_params = model.params
+            self._last_fit_n = n
         model = add_pending(model, X_pending)
 
         constraints = [t.system_attrs.get(CONSTRAINTS_KEY) for t in completed]
