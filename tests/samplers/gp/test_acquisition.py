@@ -13,7 +13,6 @@ from tunekit.samplers.gp.acquisition import (
     LogProbabilityOfImprovement,
     LowerConfidenceBound,
     add_pending,
-    log1mexp,
     log_expected_improvement,
     log_h,
     log_probability_of_feasibility,
@@ -84,15 +83,6 @@ def test_log_h_gradient_is_finite_at_branch_points() -> None:
     z.requires_grad_(True)
     (gradient,) = torch.autograd.grad(log_h(z).sum(), z)
     assert torch.isfinite(gradient).all() and (gradient > 0).all()
-
-
-def test_log1mexp_is_accurate() -> None:
-    x = torch.tensor([-1e-20, -1e-5, -0.5, -0.7, -5.0, -50.0], dtype=torch.float64)
-    expected = [
-        math.log(-math.expm1(v)) if v > -math.log(2) else math.log1p(-math.exp(v))
-        for v in x.tolist()
-    ]
-    np.testing.assert_allclose(log1mexp(x).numpy(), expected, rtol=1e-14)
 
 
 def test_acquisition_classes_use_the_posterior() -> None:

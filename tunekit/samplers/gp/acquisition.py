@@ -44,6 +44,7 @@ import numpy as np
 import scipy.special
 import torch
 
+from tunekit.samplers._special import log1mexp
 from tunekit.samplers.gp.model import GaussianProcess
 
 __all__ = [
@@ -53,7 +54,6 @@ __all__ = [
     "LowerConfidenceBound",
     "LogConstrainedExpectedImprovement",
     "add_pending",
-    "log1mexp",
     "log_h",
     "log_expected_improvement",
     "log_probability_of_improvement",
@@ -72,18 +72,6 @@ class AcquisitionFunction(Protocol):
     """Anything mapping candidates ``(..., d)`` to scores ``(...)`` to be maximised."""
 
     def __call__(self, X: torch.Tensor) -> torch.Tensor: ...
-
-
-def log1mexp(x: torch.Tensor) -> torch.Tensor:
-    """``log(1 - exp(x))`` for ``x <= 0``, accurate over the whole range.
-
-    Uses ``log(-expm1(x))`` for ``x > -log 2`` and ``log1p(-exp(x))`` otherwise
-    (Maechler 2012, "Accurately computing log(1 - exp(-|a|))").
-    """
-    switch = x > -math.log(2.0)
-    near_zero = torch.where(switch, x, torch.full_like(x, -1.0))
-    far = torch.where(switch, torch.full_like(x, -1.0), x)
-    return torch.where(switch, torch.log(-torch.expm1(near_zero)), torch.log1p(-torch.exp(far)))
 
 
 def log_h(z: torch.Tensor) -> torch.Tensor:
@@ -133,12 +121,7 @@ def _log_h_value(z: torch.Tensor) -> torch.Tensor:
         magnitude = -x[middle]
         log_bracket = np.log(scipy.special.erfcx(magnitude * _INV_SQRT2) * magnitude)
         log_bracket = log_bracket + _LOG_SQRT_PI_OVER_2  # log(|z| sqrt(pi/2) erfcx), < 0
-        log1mexp_bracket = np.where(
-            log_bracket > -math.log(2.0),
-            np.log(-np.expm1(np.minimum(log_bracket, -1e-300))),
-            np.log1p(-np.exp(log_bracket)),
-        )
-        out[middle] = -0.5 * magnitude**2 - _LOG_SQRT_2PI + log1mexp_bracket
+        out[middle] = -0.5 * magnitude**2 - _LOG_SQRT_2PI + log1mexp(log_bracket)
     if tail.any():
         zt = x[tail]
         inverse_square = 1.0 / zt**2

@@ -19,16 +19,11 @@ import math
 import numpy as np
 from scipy.special import log_ndtr, ndtr, ndtri
 
+from tunekit.samplers._special import log1mexp
+
 __all__ = ["log_gauss_mass", "logpdf", "log_interval_mass", "sample"]
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
-
-
-def _log1mexp(x: np.ndarray) -> np.ndarray:
-    """``log(1 - exp(x))`` for ``x <= 0``, accurate near 0 and far below it (Maechler 2012)."""
-    x = np.minimum(x, 0.0)
-    with np.errstate(divide="ignore"):
-        return np.where(x > -math.log(2.0), np.log(-np.expm1(x)), np.log1p(-np.exp(x)))
 
 
 def log_gauss_mass(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -43,7 +38,7 @@ def log_gauss_mass(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     hi = np.where(upper, -a, b)
     log_hi = log_ndtr(hi)
     with np.errstate(invalid="ignore"):
-        return log_hi + _log1mexp(log_ndtr(lo) - log_hi)
+        return log_hi + log1mexp(log_ndtr(lo) - log_hi)
 
 
 def logpdf(
