@@ -223,9 +223,11 @@ class MaternHammingKernel:
 
     Notes
     -----
-    A call forms ``r^2`` by the ``|a|^2 + |b|^2 - 2 a.b`` expansion (fast for the thousands of
-    candidates of an acquisition sweep); :meth:`features` forms the exact per-dimension
-    differences once for the marginal-likelihood fit, where ``X`` does not change.
+    A call is the differentiable reference (the GP builds ``K(X, X)`` with it).  The
+    posterior's queries go through :meth:`cross_with_slope`, with the training points scaled
+    once per model (:meth:`scale_points`); both form ``r^2`` by the ``|a|^2 + |b|^2 - 2 a.b``
+    expansion.  :meth:`features` forms the exact per-dimension differences once for the
+    marginal-likelihood fit, where ``X`` does not change.
     """
 
     def __init__(self, dims: SearchSpaceDims, device: torch.device | str = "cpu") -> None:
@@ -287,8 +289,8 @@ class MaternHammingKernel:
             A = X1[:, self._numerical_index] / scale
             B = X2[:, self._numerical_index] / scale
             # |a - b|^2 = |a|^2 + |b|^2 - 2 a.b: one matrix product instead of an (n1, n2, d)
-            # difference tensor (the acquisition sweep scores thousands of points).  The
-            # rounding error, ~1e-16 |a|^2, is far below anything the GP can resolve.
+            # difference tensor.  The rounding error, ~1e-16 |a|^2, is far below anything
+            # the GP can resolve.
             squared_distance = (
                 (A * A).sum(-1)[:, None] + (B * B).sum(-1)[None, :] - 2.0 * (A @ B.T)
             ).clamp_min(0.0)
@@ -373,7 +375,3 @@ class MaternHammingKernel:
             squared_distance = features[..., self._numerical_index] @ inverse[self._numerical_index]
             covariance = covariance * matern52_from_squared_distance(squared_distance)
         return covariance
-
-    def diagonal(self, X: torch.Tensor, outputscale: torch.Tensor) -> torch.Tensor:
-        """Prior variances ``k(x, x) = s`` for the rows of ``X`` (the kernel is stationary)."""
-        return outputscale * torch.ones(X.shape[0], dtype=X.dtype, device=X.device)

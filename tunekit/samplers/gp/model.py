@@ -625,8 +625,7 @@ def fit_gp(
     transform = OutputTransform.fit(y_np, warp_threshold)
     targets = torch.as_tensor(transform(y_np), dtype=torch.float64, device=device)
     kernel = MaternHammingKernel(dims, device)
-    X_rounded = kernel.prepare_inputs(X_tensor)
-    features = kernel.features(X_rounded, X_rounded)
+    features = kernel.features(X_tensor, X_tensor)  # rounds the stepped dimensions
 
     log_noise_floor = math.log(noise_floor)
     noise_bounds = (
@@ -687,4 +686,4 @@ def fit_gp(
         if loss < best_loss:
             best_theta, best_loss = np.clip(theta, lower, upper), loss
     params = GPHyperparameters.from_array(best_theta)
-    return GaussianProcess(X_rounded, targets, dims, params, transform, device=device)
+    return GaussianProcess(X_tensor, targets, dims, params, transform, device=device)
