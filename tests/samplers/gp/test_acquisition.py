@@ -172,3 +172,39 @@ def test_log_h_gradient_is_phi_over_h_in_every_branch() -> None:
     # For z -> -inf, Phi(z)/h(z) ~ -z (Mills ratio asymptote).
     assert gradient[-1].item() == pytest.approx(2000.0, rel=1e-5)
     assert torch.autograd.gradcheck(log_h, (z[:5].detach().clone().requires_grad_(),))
+
+
+def test_closed_form_value_and_gradient_match_autograd_for_every_acquisition() -> None:
+    rng = np.random.default_rng(4)
+    dims = SearchSpaceDims(np.array([False, False, True, False]), np.array([0, 0, 3, 6]))
+    X = rng.random((14, 4))
+    X[:, 2] = rng.integers(0, 3, 14)
+    params = GPHyperparameters(np.log([0.3, 0.5, 1.0, 0.4]), 0.1, math.log(1e-4))
+    y = np.sin(5 * X[:, 0]) + X[:, 1] ** 2 + 0.2 * X[:, 2]
+    model = GaussianProcess.from_observations(X, y, dims, params)
+    constraint = GaussianProcess.from_observations(X, X[:, 0] - 0.5, dims, params)
+    believer = add_pending(model, X[:2] + 0.02)
+    acquisitions = {
+        "ei": LogExpectedImprovement(model, xi=0.1),
+        "pi": LogProbabilityOfImprovement(model, xi=0.05),
+        "ucb": LowerConfidenceBound(model, beta=2.0),
+        "constrained": LogConstrainedExpectedImprovement(model, [constraint], X[:, 0] < 0.5),
+        "infeasible": LogConstrainedExpectedImprovement(model, [constraint], np.zeros(14, bool)),
+        "pending": LogExpectedImprovement(believer),
+    }
+    Xq = rng.random((8, 4))
+    Xq[:, 2] = rng.integers(0, 3, 8)
+    Xq[0, 0] = 2.5  # far from the data: EI underflows, log EI does not
+    for name, acquisition in acquisitions.items():
+        tensor = torch.as_tensor(Xq).requires_grad_()
+        values = acquisition(tensor)
+        (gradient,) = torch.autograd.grad(values.sum(), tensor)
+        host_values, host_gradient = acquisition.value_and_gradient(Xq)
+        assert np.all(np.isfinite(host_values)), name
+        np.testing.assert_allclose(
+            host_values, values.detach().numpy(), rtol=1e-9, atol=1e-9, err_msg=name
+        )
+        np.testing.assert_allclose(
+            host_gradient, gradient.numpy(), rtol=1e-7, atol=1e-9, err_msg=name
+        )
+        assert np.all(host_gradient[:, 2:] == 0), name

@@ -243,3 +243,79 @@ def test_marginal_likelihood_gradient_passes_gradcheck() -> None:
         torch.zeros(6, dtype=torch.float64), K.detach()
     ).log_prob(y)
     assert value.item() == pytest.approx(reference.item(), rel=1e-12)
+
+
+def _mixed_model(seed: int = 0) -> tuple[GaussianProcess, SearchSpaceDims, np.random.Generator]:
+    rng = np.random.default_rng(seed)
+    dims = SearchSpaceDims(
+        is_categorical=np.array([False, False, True, False]), n_steps=np.array([0, 0, 3, 5])
+    )
+    X = rng.random((15, 4))
+    X[:, 2] = rng.integers(0, 3, 15)
+    params = GPHyperparameters(np.log([0.3, 0.7, 1.5, 0.4]), 0.2, -5.0)
+    return GaussianProcess.from_observations(X, rng.standard_normal(15), dims, params), dims, rng
+
+
+def test_host_posterior_with_gradient_matches_the_torch_posterior() -> None:
+    gp, _, rng = _mixed_model()
+    Xq = rng.random((6, 4))
+    Xq[:, 2] = [0.0, 1.0, 2.0, 1.0, 0.0, 2.0]
+    Xq[5] = gp.X_train[3].numpy()  # a training point: the variance sits at its floor
+    host = gp.posterior_with_gradient(Xq)
+
+    tensor = torch.as_tensor(Xq).requires_grad_()
+    mean, variance = gp.posterior(tensor)
+    (mean_gradient,) = torch.autograd.grad(mean.sum(), tensor)
+    (variance_gradient,) = torch.autograd.grad(gp.posterior(tensor)[1].sum(), tensor)
+    np.testing.assert_allclose(host.mean, mean.detach().numpy(), rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(host.variance, variance.detach().numpy(), rtol=1e-9, atol=1e-13)
+    np.testing.assert_allclose(host.mean_gradient, mean_gradient.numpy(), rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(
+        host.variance_gradient, variance_gradient.numpy(), rtol=1e-9, atol=1e-11
+    )
+    # Zero in the categorical and stepped dimensions, not in the continuous ones.
+    assert np.all(host.mean_gradient[:, 2:] == 0) and np.all(host.variance_gradient[:, 2:] == 0)
+    assert np.all(host.mean_gradient[:5, :2] != 0)
+    # A central finite difference agrees with the mean's gradient in a continuous dimension.
+    step = np.zeros(4)
+    step[1] = 1e-6
+    difference = (
+        gp.posterior_with_gradient(Xq + step).mean - gp.posterior_with_gradient(Xq - step).mean
+    ) / 2e-6
+    np.testing.assert_allclose(difference[:5], host.mean_gradient[:5, 1], rtol=1e-5, atol=1e-7)
+
+
+def test_host_marginal_likelihood_matches_the_torch_objective() -> None:
+    from tunekit.samplers.gp.model import (
+        HyperparameterPrior,
+        _HostNegativeLogPosterior,
+        _negative_log_posterior,
+    )
+
+    rng = np.random.default_rng(3)
+    spaces = [
+        SearchSpaceDims(np.array([False, False, True, False]), np.array([0, 0, 3, 5])),
+        SearchSpaceDims.continuous(3),
+        SearchSpaceDims(np.array([True, True]), np.array([3, 4])),
+    ]
+    for dims in spaces:
+        X = rng.random((20, dims.dim))
+        X[:, dims.is_categorical] = rng.integers(0, 3, (20, int(dims.is_categorical.sum())))
+        y = rng.standard_normal(20)
+        kernel = MaternHammingKernel(dims)
+        features = kernel.features(torch.as_tensor(X), torch.as_tensor(X))
+        prior = HyperparameterPrior.box(dims.dim)
+        for include_noise_prior in (True, False):
+            host = _HostNegativeLogPosterior(features.numpy(), y, dims, prior, include_noise_prior)
+            for _ in range(3):
+                theta_np = np.append(rng.normal(0.0, 0.7, dims.dim + 1), rng.uniform(-6, -1))
+                theta = torch.tensor(theta_np, requires_grad=True)
+                loss = _negative_log_posterior(
+                    theta, features, torch.as_tensor(y), kernel, prior, include_noise_prior
+                )
+                (gradient,) = torch.autograd.grad(loss, theta)
+                value, host_gradient = host(theta_np)
+                assert value == pytest.approx(loss.item(), rel=1e-10)
+                np.testing.assert_allclose(host_gradient, gradient.numpy(), rtol=1e-7, atol=1e-8)
+    # A matrix no jitter can repair (non-finite) gives an infinite objective, not an error.
+    assert host(np.full(dims.dim + 2, 800.0))[0] == math.inf

@@ -143,3 +143,18 @@ def test_cuda_matches_cpu() -> None:
     np.testing.assert_allclose(gpu_mean, cpu_mean, atol=1e-4)
     assert gpu_result.x[1] == cpu_result.x[1]
     assert gpu_result.value == pytest.approx(cpu_result.value, abs=1e-3)
+
+
+def test_closed_form_and_autograd_local_searches_agree() -> None:
+    rng = np.random.default_rng(5)
+    dims = SearchSpaceDims(np.array([False, False, False, True]), np.array([0, 0, 0, 3]))
+    X = np.column_stack([rng.random((20, 3)), rng.integers(0, 3, 20)])
+    y = np.sin(4 * X[:, 0]) + (X[:, 1] - 0.4) ** 2 - X[:, 2] * X[:, 0] + 0.2 * X[:, 3]
+    acquisition = LogExpectedImprovement(fit_gp(X, y, dims, seed=0))
+    closed_form = optimize_acquisition(acquisition, dims, n_sweep=256, seed=3)
+    # A plain callable has no value_and_gradient: the local search differentiates it by autograd.
+    autograd = optimize_acquisition(lambda Z: acquisition(Z), dims, n_sweep=256, seed=3)
+    assert closed_form.sweep_value == autograd.sweep_value
+    assert closed_form.value > closed_form.sweep_value
+    assert closed_form.value == pytest.approx(autograd.value, rel=1e-6, abs=1e-9)
+    np.testing.assert_allclose(closed_form.x, autograd.x, atol=1e-4)

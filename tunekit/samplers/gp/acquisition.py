@@ -45,7 +45,7 @@ import scipy.special
 import torch
 
 from tunekit.samplers._special import log1mexp
-from tunekit.samplers.gp.model import GaussianProcess
+from tunekit.samplers.gp.model import GaussianProcess, PosteriorWithGradient
 
 __all__ = [
     "AcquisitionFunction",
@@ -69,7 +69,13 @@ _ASYMPTOTIC_Z = -1000.0
 
 
 class AcquisitionFunction(Protocol):
-    """Anything mapping candidates ``(..., d)`` to scores ``(...)`` to be maximised."""
+    """Anything mapping candidates ``(..., d)`` to scores ``(...)`` to be maximised.
+
+    The classes here also have ``value_and_gradient(X)``: the same scores and their input
+    gradients for ``(m, d)`` NumPy points, in closed form.  The local search
+    (:func:`~tunekit.samplers.gp.optimize.optimize_acquisition`) uses it when present and
+    otherwise differentiates the call with autograd.
+    """
 
     def __call__(self, X: torch.Tensor) -> torch.Tensor: ...
 
@@ -104,13 +110,17 @@ class _LogH(torch.autograd.Function):
 
 
 def _log_h_value(z: torch.Tensor) -> torch.Tensor:
-    """The value of :func:`log_h`, branch by branch on the elements that need each branch.
+    """The value of :func:`log_h` for a tensor (computed by :func:`_log_h_numpy`)."""
+    return torch.from_numpy(_log_h_numpy(z.detach().cpu().numpy())).to(z.device)
 
-    Computed in NumPy/SciPy (float64, like the model): a handful of scalar special functions
-    on a few points per call cost a fraction of the equivalent torch kernels' dispatch, and
-    only the branches some element needs are evaluated.
+
+def _log_h_numpy(x: np.ndarray) -> np.ndarray:
+    """:func:`log_h` in NumPy/SciPy, branch by branch on the elements that need each branch.
+
+    A handful of scalar special functions on a few points per call cost a fraction of the
+    equivalent torch kernels' dispatch, and only the branches some element needs are
+    evaluated.
     """
-    x = z.detach().cpu().numpy()
     out = np.empty_like(x)
     direct = x > -1.0
     tail = x <= _ASYMPTOTIC_Z
@@ -127,7 +137,45 @@ def _log_h_value(z: torch.Tensor) -> torch.Tensor:
         inverse_square = 1.0 / zt**2
         series = inverse_square * (-3.0 + inverse_square * (15.0 - 105.0 * inverse_square))
         out[tail] = -0.5 * zt**2 - _LOG_SQRT_2PI - 2.0 * np.log(-zt) + np.log1p(series)
-    return torch.from_numpy(out).to(z.device)
+    return out
+
+
+# Closed-form value and gradient (the local search's path, see
+# GaussianProcess.posterior_with_gradient).  Each ``*_terms`` function returns the value and
+# its derivatives with respect to the posterior mean and variance; ``_chain`` turns those into
+# input gradients.  Variances arrive clamped at 1e-12, as in the torch functions.
+
+
+def _log_ei_terms(
+    mean: np.ndarray, variance: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``log EI`` below ``threshold`` and its derivatives: with ``r = Phi(z) / h(z)``,
+    ``d/d mean = -r / sigma`` and ``d/d variance = (1 - r z) / (2 variance)``."""
+    sigma = np.sqrt(variance)
+    z = (threshold - mean) / sigma
+    log_h_z = _log_h_numpy(z)
+    ratio = np.exp(scipy.special.log_ndtr(z) - log_h_z)
+    return np.log(sigma) + log_h_z, -ratio / sigma, (1.0 - ratio * z) / (2.0 * variance)
+
+
+def _log_pi_terms(
+    mean: np.ndarray, variance: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``log P(f < threshold)`` and its derivatives (``d log Phi / dz = phi(z) / Phi(z)``)."""
+    sigma = np.sqrt(variance)
+    z = (threshold - mean) / sigma
+    log_cdf = scipy.special.log_ndtr(z)
+    ratio = np.exp(-0.5 * z * z - _LOG_SQRT_2PI - log_cdf)
+    return log_cdf, -ratio / sigma, -ratio * z / (2.0 * variance)
+
+
+def _chain(
+    posterior: PosteriorWithGradient, d_mean: np.ndarray, d_variance: np.ndarray
+) -> np.ndarray:
+    return (
+        d_mean[:, None] * posterior.mean_gradient
+        + d_variance[:, None] * posterior.variance_gradient
+    )
 
 
 def _standard_deviation(variance: torch.Tensor) -> torch.Tensor:
@@ -176,6 +224,14 @@ class LogExpectedImprovement:
         mean, variance = self.model.posterior(X)
         return log_expected_improvement(mean, variance, self.best_f, self.xi)
 
+    def value_and_gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Values ``(m,)`` and input gradients ``(m, d)`` at ``(m, d)`` points, in NumPy."""
+        posterior = self.model.posterior_with_gradient(X)
+        value, d_mean, d_variance = _log_ei_terms(
+            posterior.mean, posterior.variance, self.best_f - self.xi
+        )
+        return value, _chain(posterior, d_mean, d_variance)
+
 
 class LogProbabilityOfImprovement:
     """Log probability of improving on ``best_f - xi`` (see :class:`LogExpectedImprovement`)."""
@@ -190,6 +246,14 @@ class LogProbabilityOfImprovement:
     def __call__(self, X: torch.Tensor) -> torch.Tensor:
         mean, variance = self.model.posterior(X)
         return log_probability_of_improvement(mean, variance, self.best_f, self.xi)
+
+    def value_and_gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Values ``(m,)`` and input gradients ``(m, d)`` at ``(m, d)`` points, in NumPy."""
+        posterior = self.model.posterior_with_gradient(X)
+        value, d_mean, d_variance = _log_pi_terms(
+            posterior.mean, posterior.variance, self.best_f - self.xi
+        )
+        return value, _chain(posterior, d_mean, d_variance)
 
 
 class LowerConfidenceBound:
@@ -208,6 +272,14 @@ class LowerConfidenceBound:
     def __call__(self, X: torch.Tensor) -> torch.Tensor:
         mean, variance = self.model.posterior(X)
         return -mean + math.sqrt(self.beta) * _standard_deviation(variance)
+
+    def value_and_gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Values ``(m,)`` and input gradients ``(m, d)`` at ``(m, d)`` points, in NumPy."""
+        posterior = self.model.posterior_with_gradient(X)
+        sigma = np.sqrt(posterior.variance)
+        root_beta = math.sqrt(self.beta)
+        value = -posterior.mean + root_beta * sigma
+        return value, _chain(posterior, -np.ones_like(sigma), root_beta / (2.0 * sigma))
 
 
 def log_probability_of_feasibility(
@@ -270,6 +342,24 @@ class LogConstrainedExpectedImprovement:
             return log_feasibility
         mean, variance = self.model.posterior(X)
         return log_expected_improvement(mean, variance, self.best_f, self.xi) + log_feasibility
+
+    def value_and_gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Values ``(m,)`` and input gradients ``(m, d)`` at ``(m, d)`` points, in NumPy."""
+        X = np.asarray(X, dtype=np.float64).reshape(-1, self.model.dims.dim)
+        value = np.zeros(X.shape[0])
+        gradient = np.zeros(X.shape)
+        for constraint_model in self.constraint_models:
+            threshold = float(constraint_model.output_transform(np.float64(0.0)))
+            posterior = constraint_model.posterior_with_gradient(X)
+            terms = _log_pi_terms(posterior.mean, posterior.variance, threshold)
+            value = value + terms[0]
+            gradient = gradient + _chain(posterior, terms[1], terms[2])
+        if self.best_f is not None:
+            posterior = self.model.posterior_with_gradient(X)
+            terms = _log_ei_terms(posterior.mean, posterior.variance, self.best_f - self.xi)
+            value = value + terms[0]
+            gradient = gradient + _chain(posterior, terms[1], terms[2])
+        return value, gradient
 
 
 def add_pending(
