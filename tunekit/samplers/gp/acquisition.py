@@ -37,7 +37,8 @@ unused branches produce neither NaN values nor NaN gradients.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Protocol
 
 import numpy as np
@@ -45,7 +46,7 @@ import scipy.special
 import torch
 
 from tunekit.samplers._special import log1mexp
-from tunekit.samplers.gp.model import GaussianProcess, PosteriorWithGradient
+from tunekit.samplers.gp.model import GaussianProcess
 
 __all__ = [
     "AcquisitionFunction",
@@ -142,8 +143,9 @@ def _log_h_numpy(x: np.ndarray) -> np.ndarray:
 
 # Closed-form value and gradient (the local search's path, see
 # GaussianProcess.posterior_with_gradient).  Each ``*_terms`` function returns the value and
-# its derivatives with respect to the posterior mean and variance; ``_chain`` turns those into
-# input gradients.  Variances arrive clamped at 1e-12, as in the torch functions.
+# its derivatives with respect to the posterior mean and variance; ``_value_and_gradient``
+# turns those into input gradients.  Variances arrive clamped at 1e-12, as in the torch
+# functions.
 
 
 def _log_ei_terms(
@@ -169,10 +171,24 @@ def _log_pi_terms(
     return log_cdf, -ratio / sigma, -ratio * z / (2.0 * variance)
 
 
-def _chain(
-    posterior: PosteriorWithGradient, d_mean: np.ndarray, d_variance: np.ndarray
-) -> np.ndarray:
-    return (
+def _upper_confidence_terms(
+    mean: np.ndarray, variance: np.ndarray, beta: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``-mean + sqrt(beta) sigma`` and its derivatives."""
+    sigma = np.sqrt(variance)
+    root_beta = math.sqrt(beta)
+    return -mean + root_beta * sigma, -np.ones_like(sigma), root_beta / (2.0 * sigma)
+
+
+def _value_and_gradient(
+    model: GaussianProcess,
+    X: np.ndarray,
+    terms: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """``terms`` of the posterior at ``X`` and, by the chain rule, their input gradients."""
+    posterior = model.posterior_with_gradient(X)
+    value, d_mean, d_variance = terms(posterior.mean, posterior.variance)
+    return value, (
         d_mean[:, None] * posterior.mean_gradient
         + d_variance[:, None] * posterior.variance_gradient
     )
@@ -226,11 +242,9 @@ class LogExpectedImprovement:
 
     def value_and_gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Values ``(m,)`` and input gradients ``(m, d)`` at ``(m, d)`` points, in NumPy."""
-        posterior = self.model.posterior_with_gradient(X)
-        value, d_mean, d_variance = _log_ei_terms(
-            posterior.mean, posterior.variance, self.best_f - self.xi
+        return _value_and_gradient(
+            self.model, X, partial(_log_ei_terms, threshold=self.best_f - self.xi)
         )
-        return value, _chain(posterior, d_mean, d_variance)
 
 
 class LogProbabilityOfImprovement:
@@ -249,11 +263,9 @@ class LogProbabilityOfImprovement:
 
     def value_and_gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Values ``(m,)`` and input gradients ``(m, d)`` at ``(m, d)`` points, in NumPy."""
-        posterior = self.model.posterior_with_gradient(X)
-        value, d_mean, d_variance = _log_pi_terms(
-            posterior.mean, posterior.variance, self.best_f - self.xi
+        return _value_and_gradient(
+            self.model, X, partial(_log_pi_terms, threshold=self.best_f - self.xi)
         )
-        return value, _chain(posterior, d_mean, d_variance)
 
 
 class LowerConfidenceBound:
@@ -275,11 +287,7 @@ class LowerConfidenceBound:
 
     def value_and_gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Values ``(m,)`` and input gradients ``(m, d)`` at ``(m, d)`` points, in NumPy."""
-        posterior = self.model.posterior_with_gradient(X)
-        sigma = np.sqrt(posterior.variance)
-        root_beta = math.sqrt(self.beta)
-        value = -posterior.mean + root_beta * sigma
-        return value, _chain(posterior, -np.ones_like(sigma), root_beta / (2.0 * sigma))
+        return _value_and_gradient(self.model, X, partial(_upper_confidence_terms, beta=self.beta))
 
 
 def log_probability_of_feasibility(
@@ -346,19 +354,26 @@ class LogConstrainedExpectedImprovement:
     def value_and_gradient(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Values ``(m,)`` and input gradients ``(m, d)`` at ``(m, d)`` points, in NumPy."""
         X = np.asarray(X, dtype=np.float64).reshape(-1, self.model.dims.dim)
-        value = np.zeros(X.shape[0])
-        gradient = np.zeros(X.shape)
-        for constraint_model in self.constraint_models:
-            threshold = float(constraint_model.output_transform(np.float64(0.0)))
-            posterior = constraint_model.posterior_with_gradient(X)
-            terms = _log_pi_terms(posterior.mean, posterior.variance, threshold)
-            value = value + terms[0]
-            gradient = gradient + _chain(posterior, terms[1], terms[2])
+        parts = [
+            _value_and_gradient(
+                constraint_model,
+                X,
+                partial(
+                    _log_pi_terms,
+                    threshold=float(constraint_model.output_transform(np.float64(0.0))),
+                ),
+            )
+            for constraint_model in self.constraint_models
+        ]
         if self.best_f is not None:
-            posterior = self.model.posterior_with_gradient(X)
-            terms = _log_ei_terms(posterior.mean, posterior.variance, self.best_f - self.xi)
-            value = value + terms[0]
-            gradient = gradient + _chain(posterior, terms[1], terms[2])
+            parts.append(
+                _value_and_gradient(
+                    self.model, X, partial(_log_ei_terms, threshold=self.best_f - self.xi)
+                )
+            )
+        value, gradient = np.zeros(X.shape[0]), np.zeros(X.shape)
+        for part_value, part_gradient in parts:
+            value, gradient = value + part_value, gradient + part_gradient
         return value, gradient
 
 
