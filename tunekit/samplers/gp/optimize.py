@@ -33,6 +33,7 @@ Strategy (:func:`optimize_acquisition`)
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -112,6 +113,16 @@ def _score(acquisition: AcquisitionFunction, X: torch.Tensor) -> torch.Tensor:
     return torch.nan_to_num(values, nan=-math.inf)
 
 
+def _autograd_value_and_gradient(
+    acquisition: AcquisitionFunction, device: torch.device, points: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Values and input gradients of any differentiable ``acquisition`` at ``(m, d)`` points."""
+    X = torch.tensor(points, dtype=torch.float64, device=device, requires_grad=True)
+    values = acquisition(X)
+    (gradient,) = torch.autograd.grad(values.sum(), X)
+    return values.detach().cpu().numpy(), gradient.cpu().numpy()
+
+
 def _optimize_continuous(
     acquisition: AcquisitionFunction,
     X: torch.Tensor,
@@ -128,7 +139,6 @@ def _optimize_continuous(
     n_points, n_continuous = X.shape[0], continuous_index.numel()
     base = X.detach().clone()
     scale_row = np.tile(scale, n_points)
-    scale_tensor = torch.as_tensor(scale, dtype=torch.float64, device=X.device)
 
     def assemble(continuous_values: torch.Tensor) -> torch.Tensor:
         full = base.clone()
@@ -137,30 +147,20 @@ def _optimize_continuous(
 
     # Acquisitions of this package have a closed-form NumPy path (several times cheaper per
     # call on the few points L-BFGS-B moves); any other callable is differentiated by autograd.
-    value_and_gradient = getattr(acquisition, "value_and_gradient", None)
+    value_and_gradient = getattr(acquisition, "value_and_gradient", None) or partial(
+        _autograd_value_and_gradient, acquisition, X.device
+    )
     base_host = base.cpu().numpy()
     continuous_host = continuous_index.cpu().numpy()
 
     def negative_total(flat: np.ndarray) -> tuple[float, np.ndarray]:
-        if value_and_gradient is not None:
-            full = base_host.copy()
-            full[:, continuous_host] = flat.reshape(n_points, n_continuous) * scale
-            values, gradients = value_and_gradient(full)
-            total = -float(values.sum())
-            if not math.isfinite(total):
-                return math.inf, np.zeros_like(flat)
-            return total, -(gradients[:, continuous_host] * scale).ravel()
-        variables = torch.tensor(
-            flat.reshape(n_points, n_continuous),
-            dtype=torch.float64,
-            device=X.device,
-            requires_grad=True,
-        )
-        total_tensor = -acquisition(assemble(variables * scale_tensor)).sum()
-        if not bool(torch.isfinite(total_tensor)):
+        full = base_host.copy()
+        full[:, continuous_host] = flat.reshape(n_points, n_continuous) * scale
+        values, gradients = value_and_gradient(full)
+        total = -float(values.sum())
+        if not math.isfinite(total):
             return math.inf, np.zeros_like(flat)
-        (gradient,) = torch.autograd.grad(total_tensor, variables)
-        return float(total_tensor.item()), gradient.detach().cpu().numpy().ravel()
+        return total, -(gradients[:, continuous_host] * scale).ravel()
 
     start = base[:, continuous_index].cpu().numpy().ravel() / scale_row
     result = scipy.optimize.minimize(
