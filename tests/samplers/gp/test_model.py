@@ -172,6 +172,24 @@ def test_condition_on_observations_keeps_incumbent_and_shrinks_variance() -> Non
     assert conditioned.n_observed == 8 and conditioned.X_train.shape[0] == 9
 
 
+def test_with_params_keeps_observations_and_fantasies() -> None:
+    X, y = draw_from_gp([0.3, 0.5], 12, seed=4)
+    dims = SearchSpaceDims.continuous(2)
+    model = fit_gp(X, y, dims, seed=0)
+    other = GPHyperparameters(np.log([0.2, 0.9]), 0.1, math.log(1e-4))
+    expected = GaussianProcess.from_observations(X, y, dims, other)
+    swapped = model.with_params(other)
+    assert swapped.params is other
+    Xq = torch.as_tensor(np.random.default_rng(0).random((5, 2)))
+    for got, want in zip(swapped.posterior(Xq), expected.posterior(Xq), strict=True):
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-10, atol=1e-12)
+    # Fantasised rows stay fantasies: the incumbent is still the best real observation.
+    fantasised = model.condition_on_observations(Xq[:1], torch.tensor([-100.0]))
+    swapped = fantasised.with_params(other)
+    assert swapped.n_observed == 12 and swapped.X_train.shape[0] == 13
+    assert swapped.best_value == pytest.approx(expected.best_value)
+
+
 def test_invalid_inputs_raise() -> None:
     dims = SearchSpaceDims.continuous(1)
     with pytest.raises(ValueError):

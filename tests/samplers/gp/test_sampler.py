@@ -265,3 +265,13 @@ def test_long_studies_refit_the_hyperparameters_every_n_over_100_trials(monkeypa
     # 300 finished trials: fit, then condition only until 300 // 100 = 3 new trials arrived.
     assert fits == [300, 303, 306]
     assert study.best_value < 0.01
+
+
+def test_capped_lengthscales_caps_only_the_lengthscales() -> None:
+    from tunekit.samplers.gp.model import GPHyperparameters
+    from tunekit.samplers.gp.sampler import _capped_lengthscales
+
+    params = GPHyperparameters(np.log([0.5, 4.0, 1.0]), 0.3, -5.0)
+    capped = _capped_lengthscales(params, 1.0)
+    np.testing.assert_allclose(capped.lengthscales, [0.5, 1.0, 1.0])
+    assert capped.log_outputscale == 0.3 and capped.log_noise_variance == -5.0

@@ -571,6 +571,18 @@ class GaussianProcess:
             device=self.device,
         )
 
+    def with_params(self, params: GPHyperparameters) -> GaussianProcess:
+        """The same observations (and fantasies) under other hyper-parameters."""
+        return GaussianProcess(
+            self.X_train,
+            self.targets,
+            self.dims,
+            params,
+            self.output_transform,
+            n_observed=self.n_observed,
+            device=self.device,
+        )
+
 
 class _Posterior(torch.autograd.Function):
     """Posterior mean and variance at ``(m, d)`` query points, with closed-form input gradients.

@@ -9,8 +9,9 @@ The sampler glues the modelling layers of :mod:`tunekit.samplers.gp` to the samp
    categoricals as the choice index;
 2. a GP is fitted to the completed trials (values negated when maximising), warm-started from
    the previous fit (past 200 trials the hyper-parameters are refitted after every ``n / 100``
-   new trials and kept in between); other workers' RUNNING trials are added as
-   kriging-believer observations;
+   new trials and kept in between); every second proposal caps the fitted lengthscales at the
+   width of the box, so that no dimension is written off as irrelevant for good; other
+   workers' RUNNING trials are added as kriging-believer observations;
 3. the acquisition (log-EI, log-PI or UCB; log constrained EI with constraints) is maximised by
    :func:`~.optimize.optimize_acquisition` and the optimum mapped back to external values.
 
@@ -57,6 +58,10 @@ _ACQUISITIONS = ("ei", "pi", "ucb")
 _N_WARM_STARTS = 3
 _PRIOR_START_EVERY = 5
 _REFIT_EVERY_FRACTION = 100
+# Every second proposal comes from the model with its lengthscales capped at the width of the
+# box (see _sample_relative).
+_CAPPED_EVERY = 2
+_MAX_LENGTHSCALE = 1.0
 
 
 def _import_torch() -> Any:
@@ -374,6 +379,20 @@ class GPSampler(BaseSampler):
             )
             self._last_params = model.params
             self._last_fit_n = n
+        if n % _CAPPED_EVERY == 1:
+            # A second opinion that keeps every dimension relevant. Once the search has
+            # converged in one basin, the points there barely vary along the dimensions the
+            # basin is flat in, the fit stretches those lengthscales to several box widths and
+            # the acquisition never moves along them again. Capped at one box width (a
+            # Matern-5/2 correlation of about 0.5 end to end), they stay uncertain. Hartmann6,
+            # 120 seeds (0-71, 100-147), 100 evaluations: the global basin was found on 77
+            # seeds with every second proposal capped, 78 with every one, 65 with none (14
+            # seeds escaped only with it, 2 only without). The price is paid where parameters
+            # really are irrelevant: Branin with four dummy parameters, 60 evaluations, seeds
+            # 0-11, median log10 regret -3.77 uncapped, -3.30 capped every second proposal,
+            # -1.77 capped every time.
+            if np.any(model.params.lengthscales > _MAX_LENGTHSCALE):
+                model = model.with_params(_capped_lengthscales(model.params, _MAX_LENGTHSCALE))
         model = add_pending(model, X_pending)
 
         constraints = [t.system_attrs.get(CONSTRAINTS_KEY) for t in completed]
@@ -462,6 +481,13 @@ class GPSampler(BaseSampler):
 
 
 # ---------------------------------------------------------------------------- encoding
+
+
+def _capped_lengthscales(params: Any, max_lengthscale: float) -> Any:
+    """``params`` with every lengthscale at most ``max_lengthscale``."""
+    array = params.to_array().copy()
+    array[: params.dim] = np.minimum(array[: params.dim], math.log(max_lengthscale))
+    return type(params).from_array(array)
 
 
 def _is_stepped(dist: BaseDistribution) -> bool:
