@@ -319,8 +319,14 @@ def test_ctrl_c_in_the_main_thread_stops_the_workers() -> None:
         time.sleep(0.002)
         return 0.0
 
-    with pytest.raises(KeyboardInterrupt):
-        study.optimize(objective, n_trials=5000, n_jobs=3)
+    # Python installs its Ctrl-C handler only if SIGINT was not ignored at start-up, and a
+    # shell ignores SIGINT in the jobs it starts with `&`: install it here as a terminal would.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            study.optimize(objective, n_trials=5000, n_jobs=3)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     # The workers finished their running trials and started no new one.
     n_trials = len(study.trials)
     assert n_trials < 200
