@@ -300,10 +300,15 @@ def log_probability_of_feasibility(
     """
     total = torch.zeros(X.shape[:-1], dtype=torch.float64, device=X.device)
     for constraint_model in constraint_models:
-        threshold = float(constraint_model.output_transform(np.float64(0.0)))
+        threshold = _feasibility_threshold(constraint_model)
         mean, variance = constraint_model.posterior(X)
         total = total + torch.special.log_ndtr((threshold - mean) / _standard_deviation(variance))
     return total
+
+
+def _feasibility_threshold(constraint_model: GaussianProcess) -> float:
+    """The feasibility bound ``c = 0`` in the constraint model's (transformed) space."""
+    return float(constraint_model.output_transform(np.float64(0.0)))
 
 
 class LogConstrainedExpectedImprovement:
@@ -360,7 +365,7 @@ class LogConstrainedExpectedImprovement:
                 X,
                 partial(
                     _log_pi_terms,
-                    threshold=float(constraint_model.output_transform(np.float64(0.0))),
+                    threshold=_feasibility_threshold(constraint_model),
                 ),
             )
             for constraint_model in self.constraint_models

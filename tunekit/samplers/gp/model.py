@@ -716,11 +716,7 @@ class _HostNegativeLogPosterior:
         flat = features.reshape(n * n, dims.dim)
         self._numerical_features = np.ascontiguousarray(flat[:, self._numerical])
         self._categorical_features = np.ascontiguousarray(flat[:, self._categorical])
-        self._prior_mean = np.r_[
-            np.full(dims.dim, prior.log_lengthscale_mean),
-            prior.log_outputscale_mean,
-            prior.log_noise_mean,
-        ]
+        self._prior_mean = prior.median(dims.dim).to_array()
         prior_std = np.r_[
             np.full(dims.dim, prior.log_lengthscale_std),
             prior.log_outputscale_std,
