@@ -10,6 +10,7 @@ writes the per-trial times as JSON with ``--out``.
 Usage::
 
     python benchmarks/gp_long.py --problem levy10 --trials 1010 --out gp_long.json
+    python benchmarks/gp_long.py --device cuda   # the same study with the GP on a GPU
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=1010)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2, help="torch threads (2 cores here)")
+    parser.add_argument("--device", default="cpu", help='torch device of the GP ("cpu", "cuda")')
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 
@@ -55,13 +57,17 @@ def main() -> None:
         values.append(value)
         return value
 
-    study = tunekit.create_study(sampler=tunekit.samplers.GPSampler(seed=args.seed))
+    sampler = tunekit.samplers.GPSampler(seed=args.seed, device=args.device)
+    study = tunekit.create_study(sampler=sampler)
     begin = time.perf_counter()
     study.optimize(objective, n_trials=args.trials)
     total = time.perf_counter() - begin
     # Trial k's time: from its start to the next start (the last one: to the end).
     per_trial = np.diff(np.asarray(starts + [begin + total]))
-    print(f"{args.problem}: {args.trials} trials in {total:.0f} s ({total / 60:.1f} min)")
+    print(
+        f"{args.problem} on {args.device}: {args.trials} trials in {total:.0f} s"
+        f" ({total / 60:.1f} min)"
+    )
     print("| trials | median s per trial |\n|---|---|")
     for low, high in WINDOWS:
         if high <= len(per_trial):
@@ -76,6 +82,7 @@ def main() -> None:
                     "trials": args.trials,
                     "seed": args.seed,
                     "threads": args.threads,
+                    "device": args.device,
                     "total_seconds": total,
                     "trial_seconds": per_trial.tolist(),
                     "values": values,

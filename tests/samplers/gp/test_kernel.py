@@ -10,6 +10,8 @@ from tunekit.samplers.gp.kernel import (
     MaternHammingKernel,
     SearchSpaceDims,
     grid_index_to_unit,
+    matern52_from_squared_distance,
+    matern52_with_slope,
     round_to_grid,
     unit_to_grid_index,
 )
@@ -159,3 +161,23 @@ def test_features_and_cross_with_slope_agree_with_the_kernel() -> None:
         squared_after - squared_before
     )
     np.testing.assert_allclose(slope.numpy(), finite.numpy(), rtol=1e-4, atol=1e-8)
+
+
+def test_matern52_with_slope_in_numpy_and_torch() -> None:
+    squared_distance = np.array([0.0, 1e-6, 0.3, 1.0, 4.0, 25.0])
+    factor = np.array([1.0, 2.0, 0.5, 1.0, 3.0, 1.0])
+    value, slope = matern52_with_slope(squared_distance, factor)
+    r = np.sqrt(squared_distance)
+    closed_form = factor * (1 + math.sqrt(5) * r + 5 * r**2 / 3) * np.exp(-math.sqrt(5) * r)
+    np.testing.assert_allclose(value, closed_form, rtol=1e-14)
+    # The slope is d value / d(r^2): autograd of the clamped torch version, away from r = 0.
+    t = torch.tensor(squared_distance[1:], requires_grad=True)
+    (gradient,) = torch.autograd.grad(matern52_from_squared_distance(t).sum(), t)
+    np.testing.assert_allclose(slope[1:], factor[1:] * gradient.numpy(), rtol=1e-9)
+    assert slope[0] == pytest.approx(-5.0 / 6.0)  # the limit at r = 0
+    torch_value, torch_slope = matern52_with_slope(
+        torch.as_tensor(squared_distance), torch.as_tensor(factor)
+    )
+    assert isinstance(torch_value, torch.Tensor)
+    np.testing.assert_allclose(torch_value.numpy(), value, rtol=1e-15)
+    np.testing.assert_allclose(torch_slope.numpy(), slope, rtol=1e-15)

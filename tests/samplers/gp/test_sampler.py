@@ -275,3 +275,74 @@ def test_capped_lengthscales_caps_only_the_lengthscales() -> None:
     capped = _capped_lengthscales(params, 1.0)
     np.testing.assert_allclose(capped.lengthscales, [0.5, 1.0, 1.0])
     assert capped.log_outputscale == 0.3 and capped.log_noise_variance == -5.0
+
+
+def test_every_second_proposal_uses_lengthscales_capped_at_one(monkeypatch) -> None:
+    import tunekit.samplers.gp.acquisition as acquisition_module
+    import tunekit.samplers.gp.model as model_module
+
+    fitted: dict[int, np.ndarray] = {}
+    used: dict[int, np.ndarray] = {}
+    real_fit = model_module.fit_gp
+
+    def recording_fit(X, y, *args, **kwargs):  # the real fit, its lengthscales recorded
+        model = real_fit(X, y, *args, **kwargs)
+        fitted[len(y)] = model.params.lengthscales
+        return model
+
+    class RecordingEI(acquisition_module.LogExpectedImprovement):
+        def __init__(self, model, *args, **kwargs) -> None:
+            used[model.n_observed] = model.params.lengthscales
+            super().__init__(model, *args, **kwargs)
+
+    monkeypatch.setattr(model_module, "fit_gp", recording_fit)
+    monkeypatch.setattr(acquisition_module, "LogExpectedImprovement", RecordingEI)
+
+    def objective(trial: tunekit.Trial) -> float:
+        x = trial.suggest_float("x", 0.0, 1.0)
+        trial.suggest_float("unused", 0.0, 1.0)  # the fit stretches its lengthscale
+        return (x - 0.3) ** 2
+
+    study = _study(GPSampler(seed=0, n_startup_trials=5, deterministic_objective=True))
+    study.optimize(objective, n_trials=20)
+    assert sorted(used) == list(range(5, 20)) and sorted(fitted) == sorted(used)
+    for n, lengthscales in used.items():
+        if n % 2 == 1:
+            np.testing.assert_allclose(lengthscales, np.minimum(fitted[n], 1.0))
+        else:
+            np.testing.assert_allclose(lengthscales, fitted[n])
+    assert any(fitted[n].max() > 1.0 for n in used if n % 2 == 1)  # the cap did something
+
+
+def _cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
+
+
+@pytest.mark.skipif(not _cuda_available(), reason="needs a CUDA device")
+def test_cuda_study_matches_cpu_and_keeps_values_inside_their_distributions() -> None:
+    # The whole sampler on the GPU: mixed space, constraints, a pending trial.
+    def constraints(trial: tunekit.FrozenTrial) -> list[float]:
+        return [trial.params["f"] - 2.0]
+
+    first_guided = {}
+    for device in ("cpu", "cuda"):
+        sampler = GPSampler(seed=1, n_startup_trials=5, constraints_func=constraints, device=device)
+        study = _study(sampler)
+        study.optimize(_mixed, n_trials=12)
+        pending = study.ask()
+        _mixed(pending)  # RUNNING: the next proposal must treat it as pending
+        study.optimize(_mixed, n_trials=2)
+        for trial in study.trials:
+            for name, dist in MIXED_SPACE.items():
+                assert dist.contains(trial.params[name]), (device, name, trial.params[name])
+        first_guided[device] = study.trials[5].params
+    cpu, gpu = first_guided["cpu"], first_guided["cuda"]
+    assert {k: v for k, v in gpu.items() if k not in ("f", "flog")} == {
+        k: v for k, v in cpu.items() if k not in ("f", "flog")
+    }
+    assert gpu["f"] == pytest.approx(cpu["f"], abs=1e-3)
+    assert math.log10(gpu["flog"]) == pytest.approx(math.log10(cpu["flog"]), abs=1e-3)

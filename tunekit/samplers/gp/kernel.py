@@ -51,6 +51,7 @@ __all__ = [
     "MaternHammingKernel",
     "ScaledPoints",
     "matern52_from_squared_distance",
+    "matern52_with_slope",
     "round_to_grid",
     "grid_index_to_unit",
     "unit_to_grid_index",
@@ -196,6 +197,26 @@ def round_to_grid(
     return np.where(mask_np, rounded_np, X_np)
 
 
+def matern52_with_slope(
+    squared_distance: ArrayOrTensor, factor: ArrayOrTensor
+) -> tuple[ArrayOrTensor, ArrayOrTensor]:
+    """``factor * k_{5/2}`` given ``r^2``, and its derivative with respect to ``r^2``.
+
+    ``d k / d(r^2) = -(5/6) (1 + sqrt5 r) exp(-sqrt5 r)``: the closed-form gradients of the
+    posterior (input gradients) and of the MAP objective (lengthscale gradients) both follow
+    from it.  NumPy arrays or torch tensors alike, so the host and device paths share the
+    formula; ``r^2`` must be non-negative (no clamp: no autograd passes through here).
+    """
+    if isinstance(squared_distance, torch.Tensor):
+        sqrt, exp = torch.sqrt, torch.exp
+    else:
+        sqrt, exp = np.sqrt, np.exp
+    sqrt5_r = math.sqrt(5.0) * sqrt(squared_distance)
+    decay = factor * exp(-sqrt5_r)
+    value = (1.0 + sqrt5_r + (5.0 / 3.0) * squared_distance) * decay
+    return value, (-5.0 / 6.0) * (1.0 + sqrt5_r) * decay
+
+
 def matern52_from_squared_distance(squared_distance: torch.Tensor) -> torch.Tensor:
     """Matern-5/2 correlation ``(1 + sqrt5 r + 5 r^2 / 3) exp(-sqrt5 r)`` given ``r^2``.
 
@@ -316,7 +337,7 @@ class MaternHammingKernel:
         ``X2`` comes from :meth:`scale_points` with the same ``lengthscales``.
         ``dK/dx1_j = slope * 2 (x1_j - x2_j) / l_j^2`` for a continuous dimension ``j``: the
         closed-form input gradient the posterior uses (no autograd graph).  Computed without
-        gradients; ``with_slope=False`` skips the derivative (returned as ``None``).
+        gradients; ``with_slope=False`` returns ``None`` for the derivative.
         """
         with torch.no_grad():
             X1_scaled = self.scale_points(X1, lengthscales)
@@ -335,13 +356,8 @@ class MaternHammingKernel:
                 + X2.squared_norms[None, :]
                 - 2.0 * (X1_scaled.numerical @ X2.numerical.T)
             ).clamp_min(0.0)
-            sqrt5_r = math.sqrt(5.0) * torch.sqrt(squared_distance)
-            decay = factor * torch.exp(-sqrt5_r)
-            covariance = (1.0 + sqrt5_r + (5.0 / 3.0) * squared_distance) * decay
-            if not with_slope:
-                return covariance, None
-            # d/d(r^2) of (1 + sqrt5 r + 5 r^2 / 3) exp(-sqrt5 r) = -(5/6) (1 + sqrt5 r) exp(-sqrt5 r)
-            return covariance, (-5.0 / 6.0) * (1.0 + sqrt5_r) * decay
+            covariance, slope = matern52_with_slope(squared_distance, factor)
+            return covariance, slope if with_slope else None
 
     def features(self, X1: torch.Tensor, X2: torch.Tensor) -> torch.Tensor:
         """Per-dimension distances between ``X1`` (``(n1, d)``) and ``X2`` (``(n2, d)``).

@@ -61,7 +61,12 @@ import scipy.linalg
 import scipy.optimize
 import torch
 
-from tunekit.samplers.gp.kernel import MaternHammingKernel, SearchSpaceDims, round_to_grid
+from tunekit.samplers.gp.kernel import (
+    MaternHammingKernel,
+    SearchSpaceDims,
+    matern52_with_slope,
+    round_to_grid,
+)
 
 __all__ = [
     "NOISE_FLOOR",
@@ -499,10 +504,7 @@ class GaussianProcess:
                 - 2.0 * (scaled @ host.numerical.T),
                 0.0,
             )
-            sqrt5_r = math.sqrt(5.0) * np.sqrt(squared_distance)
-            decay = cross * np.exp(-sqrt5_r)
-            cross = (1.0 + sqrt5_r + (5.0 / 3.0) * squared_distance) * decay
-            slope = (-5.0 / 6.0) * (1.0 + sqrt5_r) * decay  # dk / d(r^2)
+            cross, slope = matern52_with_slope(squared_distance, cross)
         mean = cross @ host.alpha
         v = scipy.linalg.solve_triangular(host.cholesky, cross.T, lower=True, check_finite=False)
         variance = host.outputscale - (v * v).sum(0)
@@ -743,10 +745,7 @@ class _HostNegativeLogPosterior:
         slope = None
         if self._numerical.any():
             squared_distance = self._numerical_features @ lengthscales[self._numerical] ** -2.0
-            sqrt5_r = np.sqrt(5.0 * squared_distance)
-            decay = correlation * np.exp(-sqrt5_r)
-            correlation = (1.0 + sqrt5_r + (5.0 / 3.0) * squared_distance) * decay
-            slope = (-5.0 / 6.0) * (1.0 + sqrt5_r) * decay  # d correlation / d r^2
+            correlation, slope = matern52_with_slope(squared_distance, correlation)
         noiseless = outputscale * correlation.reshape(n, n)
         covariance = noiseless + noise_variance * np.eye(n)
         cholesky = _host_cholesky(covariance)
