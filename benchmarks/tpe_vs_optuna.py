@@ -16,7 +16,7 @@ Run, e.g.::
     python benchmarks/tpe_vs_optuna.py --seeds 1000-1019
     python benchmarks/tpe_vs_optuna.py --seeds 0-9 --no-overhead
 
-Tuning was done on seeds 0-9; the reported figures use seeds 1000-1019.
+Tuning was done on seeds 0-79; the reported figures use seeds 1000-1019.
 """
 
 from __future__ import annotations

@@ -71,6 +71,46 @@ def test_joint_density_is_a_product_kernel_not_a_product_of_marginals() -> None:
     assert on[0] > off[0] + 1.0  # product of marginals: equal by symmetry
 
 
+def test_anisotropic_kernels_take_the_shape_of_the_points() -> None:
+    rng = np.random.default_rng(0)
+    space = {"x": FloatDistribution(0.0, 1.0), "y": FloatDistribution(0.0, 1.0)}
+    # Strung out along x, tight along y: a shallow valley.
+    observations = {"x": rng.uniform(0.2, 0.8, 12), "y": 0.5 + 0.005 * rng.standard_normal(12)}
+    weights = np.linspace(1.0, 0.2, 12)
+    isotropic = ParzenEstimator(observations, space, weights)._sigma[:-1]
+    shaped = ParzenEstimator(
+        observations, space, weights, ParzenEstimatorParameters(anisotropic=True)
+    )._sigma[:-1]
+    np.testing.assert_allclose(isotropic[:, 0], isotropic[:, 1])
+    w = weights / weights.sum()
+    spread = np.array(
+        [np.sqrt(w @ (v - w @ v) ** 2) for v in (observations["x"], observations["y"])]
+    )
+    # Each width moves by (spread / geometric mean) ** 0.5 = (s_x / s_y) ** (+-1/4) here.
+    factor = (spread[0] / spread[1]) ** 0.25
+    assert 1.0 < factor < 4.0
+    np.testing.assert_allclose(shaped[:, 0], isotropic[:, 0] * factor)
+    np.testing.assert_allclose(shaped[:, 1], np.maximum(isotropic[:, 1] / factor, 1e-3))
+    # Beyond a factor of four the shape is clipped.
+    flat = {"x": observations["x"], "y": np.full(12, 0.5)}
+    clipped = ParzenEstimator(
+        flat, space, weights, ParzenEstimatorParameters(anisotropic=True)
+    )._sigma[:-1]
+    np.testing.assert_allclose(clipped[:, 0], isotropic[:, 0] * 4.0)
+
+
+def test_anisotropic_density_integrates_to_one() -> None:
+    space = {"x": FloatDistribution(0.0, 1.0), "y": FloatDistribution(0.0, 1.0)}
+    observations = {"x": np.array([0.1, 0.4, 0.7, 0.9]), "y": np.array([0.5, 0.52, 0.49, 0.5])}
+    estimator = ParzenEstimator(
+        observations, space, np.ones(4), ParzenEstimatorParameters(anisotropic=True)
+    )
+    grid = np.linspace(0.0, 1.0, 1201)
+    gx, gy = np.meshgrid(grid, grid, indexing="ij")
+    density = np.exp(estimator.log_pdf({"x": gx.ravel(), "y": gy.ravel()})).reshape(gx.shape)
+    assert np.trapezoid(np.trapezoid(density, grid, axis=1), grid) == pytest.approx(1.0, abs=2e-3)
+
+
 def test_no_observations_is_the_prior() -> None:
     space = {"x": FloatDistribution(0.0, 1.0), "c": CategoricalDistribution([1, 2])}
     estimator = ParzenEstimator({"x": np.empty(0), "c": np.empty(0, int)}, space, np.empty(0))

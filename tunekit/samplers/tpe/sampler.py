@@ -409,7 +409,8 @@ class TPESampler(BaseSampler):
         n_good, n_finished = int(good.sum()), len(finished_index)
         if parameters.multivariate and 0 < n_good < n_finished:
             l_scale = (n_finished / n_good) ** (-1.0 / (len(space) + 4))
-        l_parameters = dataclasses.replace(parameters, bandwidth_scale=l_scale)
+        # The good group's kernels also take its shape (anisotropic; see parzen_estimator).
+        l_parameters = dataclasses.replace(parameters, bandwidth_scale=l_scale, anisotropic=True)
         l_estimator = ParzenEstimator(below, space, l_weights, l_parameters)
         g_parameters = dataclasses.replace(parameters, bandwidth_scale=_BAD_BANDWIDTH_SCALE)
         g_estimator = ParzenEstimator(above, space, g_weights, g_parameters)
