@@ -27,16 +27,16 @@ Bandwidth rule (Watanabe 2023, Sec. 3.2):
   prior kernel keeps the exploration. A data-driven size (Scott's rule on the spread of the good
   points) collapsed onto local optima in our runs and is not used; a data-driven shape is (see
   ``anisotropic`` below). The "magic clip" floor is 0.01 of the range. ``bandwidth_scale``
-  multiplies the width: the sampler uses it to shrink the
-  good group's kernels at the rate of the whole study, ``(N / n) ** (-1 / (D + 4))`` for ``n``
-  good of ``N`` finished trials, and to make the bad group's 0.7 times as wide. With
-  ``anisotropic`` (the sampler sets it for the good group) the kernels take the good points'
-  shape: dimension ``d`` is widened or narrowed by ``(s_d / s_geo) ** 0.5``, clipped to
-  [1/4, 4], where ``s_d`` is the weighted spread of the good points along ``d`` and ``s_geo``
-  the geometric mean of the spreads. The overall scale stays the fixed one above (it is the
-  shape, not the size, that comes from the data), so a good group strung out along a shallow
-  valley (Hartmann3's first coordinate) samples along the valley instead of across its steep
-  walls; the width may then go below the magic clip, down to ``1e-3``;
+  multiplies the width: the sampler uses it to shrink the good group's kernels at the rate of
+  the whole study, ``(N / n) ** (-1 / (D + 4))`` for ``n`` good of ``N`` finished trials, and to
+  make the bad group's 0.7 times as wide. With ``anisotropic`` (the sampler sets it for the good
+  group) the kernels take the good points' shape: dimension ``d`` is widened or narrowed by
+  ``(s_d / s_geo) ** 0.5``, clipped to [1/4, 4], where ``s_d`` is the weighted spread of the
+  good points along ``d`` and ``s_geo`` the geometric mean of the spreads. The overall scale
+  stays the fixed one above (it is the shape, not the size, that comes from the data), so a good
+  group strung out along a shallow valley (Hartmann3's first coordinate) samples along the
+  valley instead of across its steep walls; the width may then go below the magic clip, down to
+  ``1e-3``;
 * independent (univariate) model: Bergstra et al. (2011)'s rule: the distance to the farther of
   the two neighbours in sorted order (``consider_endpoints`` counts the domain ends as
   neighbours), clipped below by the magic clip ``1 / min(100, n + 1)`` of Bergstra's code;
