@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 
 import tunekit
 from tunekit.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
@@ -314,15 +315,7 @@ def test_every_second_proposal_uses_lengthscales_capped_at_one(monkeypatch) -> N
     assert any(fitted[n].max() > 1.0 for n in used if n % 2 == 1)  # the cap did something
 
 
-def _cuda_available() -> bool:
-    try:
-        import torch
-    except ImportError:
-        return False
-    return torch.cuda.is_available()
-
-
-@pytest.mark.skipif(not _cuda_available(), reason="needs a CUDA device")
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_study_matches_cpu_and_keeps_values_inside_their_distributions() -> None:
     # The whole sampler on the GPU: mixed space, constraints, a pending trial.
     def constraints(trial: tunekit.FrozenTrial) -> list[float]:
