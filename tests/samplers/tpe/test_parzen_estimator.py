@@ -12,6 +12,7 @@ from tunekit.distributions import (
     FloatDistribution,
     IntDistribution,
     from_unit,
+    to_unit,
 )
 from tunekit.samplers.tpe.parzen_estimator import ParzenEstimator, ParzenEstimatorParameters
 
@@ -97,6 +98,40 @@ def test_anisotropic_kernels_take_the_shape_of_the_points() -> None:
         flat, space, weights, ParzenEstimatorParameters(anisotropic=True)
     )._sigma[:-1]
     np.testing.assert_allclose(clipped[:, 0], isotropic[:, 0] * 4.0)
+
+
+def test_anisotropic_kernels_stay_one_grid_step_wide_on_a_shared_integer() -> None:
+    # Good points that all chose n = 26 have no spread along n. The shape alone would narrow
+    # those kernels to a quarter of the isotropic width, a fraction of a grid step, and put
+    # nearly all the mass on 26: the search could never step to 24 (mixed_quadratic's trap).
+    rng = np.random.default_rng(0)
+    space = {"lr": FloatDistribution(1e-5, 1e-1, log=True), "n": IntDistribution(1, 64)}
+    observations = {"lr": 10 ** rng.uniform(-3.5, -2.5, 10), "n": np.full(10, 26)}
+    weights = np.ones(10)
+    isotropic = ParzenEstimator(observations, space, weights)._sigma[:-1]
+    shaped = ParzenEstimator(
+        observations, space, weights, ParzenEstimatorParameters(anisotropic=True)
+    )
+    cell = float(to_unit(space["n"], 26.5) - to_unit(space["n"], 25.5))
+    assert isotropic[0, 1] / 4.0 < cell < isotropic[0, 1]
+    np.testing.assert_allclose(shaped._sigma[:-1, 1], cell)
+    mass = np.exp(shaped.log_pdf({"lr": np.full(3, 1e-3), "n": np.array([24.0, 25.0, 26.0])}))
+    assert mass[1] > 0.5 * mass[2] and mass[0] > 0.1 * mass[2]
+    # Along the continuous parameter the shape still widens the kernels (up to four times).
+    assert np.all(shaped._sigma[:-1, 0] > isotropic[:, 0])
+
+
+def test_magic_clip_counts_magic_clip_n_when_given() -> None:
+    space = {"x": FloatDistribution(0.0, 1.0)}
+    observations = {"x": np.array([0.30, 0.301, 0.302])}  # gaps far below either floor
+    own = ParzenEstimatorParameters(multivariate=False)
+    study = ParzenEstimatorParameters(multivariate=False, magic_clip_n=99)
+    sigma_own = ParzenEstimator(observations, space, np.ones(3), own)._sigma[:-1, 0]
+    sigma_study = ParzenEstimator(observations, space, np.ones(3), study)._sigma[:-1, 0]
+    # Floors 1 / min(100, n + 1): 1/4 for the 3 observations, 1/100 for the 99 the caller
+    # counts. The last point's farther neighbour is the prior's centre, 0.198 away.
+    np.testing.assert_allclose(sigma_own, [0.25, 0.25, 0.25])
+    np.testing.assert_allclose(sigma_study, [0.01, 0.01, 0.198])
 
 
 def test_anisotropic_density_integrates_to_one() -> None:

@@ -36,10 +36,14 @@ Bandwidth rule (Watanabe 2023, Sec. 3.2):
   stays the fixed one above (it is the shape, not the size, that comes from the data), so a good
   group strung out along a shallow valley (Hartmann3's first coordinate) samples along the
   valley instead of across its steep walls; the width may then go below the magic clip, down to
-  ``1e-3``;
+  ``1e-3``, except along integer and stepped parameters, where it stops at one grid cell (or at
+  the isotropic width, if that is narrower): good points that share one grid value have no
+  spread there, and a kernel narrower than a cell would never step off that value;
 * independent (univariate) model: Bergstra et al. (2011)'s rule: the distance to the farther of
   the two neighbours in sorted order (``consider_endpoints`` counts the domain ends as
-  neighbours), clipped below by the magic clip ``1 / min(100, n + 1)`` of Bergstra's code;
+  neighbours), clipped below by the magic clip ``1 / min(100, n + 1)`` of Bergstra's code
+  (``magic_clip_n`` replaces ``n``: the sampler passes the number of finished trials for the
+  good group of a parameter sampled alone in a multivariate study);
 * without the magic clip the floor is ``1e-3``; widths never exceed the range (1).
 
 Example
@@ -93,6 +97,9 @@ _ANISOTROPY_LIMITS = (0.25, 4.0)
 class ParzenEstimatorParameters:
     """The knobs of one estimator (all from :class:`~tunekit.samplers.tpe.TPESampler`).
 
+    ``magic_clip_n`` is the count in the univariate magic clip ``1 / min(100, n + 1)``;
+    ``None`` counts this estimator's own observations.
+
     Example
     -------
     >>> ParzenEstimatorParameters(prior_weight=0.5).prior_weight
@@ -105,6 +112,7 @@ class ParzenEstimatorParameters:
     multivariate: bool = True
     bandwidth_scale: float = 1.0
     anisotropic: bool = False
+    magic_clip_n: int | None = None
 
 
 def _half_step(dist: BaseDistribution) -> float:
@@ -169,10 +177,17 @@ class ParzenEstimator:
 
         n_numeric = len(self._numeric)
         unit = np.empty((n, n_numeric))
+        # Width of each observation's grid cell in unit space (0 for continuous parameters).
+        cells = np.zeros((n, n_numeric))
         for j, name in enumerate(self._numeric):
-            unit[:, j] = to_unit(search_space[name], observations[name])  # type: ignore[arg-type]
+            dist, value = search_space[name], np.asarray(observations[name], dtype=float)
+            unit[:, j] = to_unit(dist, value)  # type: ignore[arg-type]
+            if self._discrete[j]:
+                upper = to_unit(dist, value + self._half_steps[j])  # type: ignore[arg-type]
+                lower = to_unit(dist, value - self._half_steps[j])  # type: ignore[arg-type]
+                cells[:, j] = np.clip(upper, 0.0, 1.0) - np.clip(lower, 0.0, 1.0)
         unit = np.clip(unit, 0.0, 1.0)
-        sigma = self._bandwidths(unit, weights, parameters)
+        sigma = self._bandwidths(unit, weights, parameters, cells)
         self._mu = np.vstack([unit, np.full((1, n_numeric), 0.5)])
         self._sigma = np.vstack([sigma, np.full((1, n_numeric), _PRIOR_SIGMA)])
         # Per-kernel constants of the continuous factors (normaliser of the truncation, width),
@@ -209,7 +224,10 @@ class ParzenEstimator:
 
     @staticmethod
     def _bandwidths(
-        unit: np.ndarray, weights: np.ndarray, parameters: ParzenEstimatorParameters
+        unit: np.ndarray,
+        weights: np.ndarray,
+        parameters: ParzenEstimatorParameters,
+        cells: np.ndarray,
     ) -> np.ndarray:
         n, n_dims = unit.shape
         if n == 0:
@@ -225,15 +243,21 @@ class ParzenEstimator:
             )
             sigma = np.clip(sigma, sigma_min, 1.0)
             if parameters.anisotropic and n >= 3 and n_dims >= 2:
+                isotropic = sigma
                 shape = _spread_shape(unit, weights)
                 sigma = np.clip(sigma * shape[None, :], _MIN_SIGMA_WITHOUT_CLIP, 1.0)
+                # Good points that agree on one grid value have no spread along that dimension,
+                # but a discretised kernel narrower than its cell puts all its mass on that one
+                # value and the search could never step off it: narrow no further than a cell.
+                sigma = np.maximum(sigma, np.minimum(isotropic, cells))
             return sigma
         else:
             sigma = np.empty((n, n_dims))
             for j in range(n_dims):  # loop over parameters (a handful), not observations
                 sigma[:, j] = _neighbour_bandwidth(unit[:, j], parameters.consider_endpoints)
+        count = n if parameters.magic_clip_n is None else parameters.magic_clip_n
         sigma_min = (
-            1.0 / min(100, n + 1) if parameters.consider_magic_clip else _MIN_SIGMA_WITHOUT_CLIP
+            1.0 / min(100, count + 1) if parameters.consider_magic_clip else _MIN_SIGMA_WITHOUT_CLIP
         )
         return np.clip(sigma, sigma_min, 1.0)
 
