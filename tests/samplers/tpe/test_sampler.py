@@ -159,16 +159,21 @@ def _branches(trial) -> float:
     return 0.1 + 4.0 * (trial.suggest_float("c_z", 0.0, 1.0) - 0.25) ** 2
 
 
-def test_branch_parameters_sampled_alone_do_not_stall_on_a_worse_branch() -> None:
-    # Only "kind" is in every trial; the branch's parameters are sampled alone. With the joint
-    # rule's narrow kernels c_z crept from its first values and the search settled for branch b
-    # (0.3) on seeds 14 and 17; the univariate rule's kernels start wide.
-    best = []
+@pytest.mark.parametrize(("group", "allowed"), [(False, 0), (True, 1)])
+def test_branch_parameters_modelled_alone_do_not_stall_on_a_worse_branch(
+    group: bool, allowed: int
+) -> None:
+    # Only "kind" is in every trial; the branch's parameters are modelled on their own (sampled
+    # independently, or as one-parameter groups). With the joint rule's narrow kernels c_z crept
+    # from its first values and the search settled for a worse branch on seeds 14 and 17 (with
+    # groups: 2, 12 and 14); the univariate rule's kernels start wide.
+    stalled = []
     for seed in range(20):
-        study = tunekit.create_study(sampler=TPESampler(seed=seed))
+        study = tunekit.create_study(sampler=TPESampler(seed=seed, group=group))
         study.optimize(_branches, n_trials=100)
-        best.append(study.best_value)
-    assert max(best) < 0.11, best
+        if study.best_value > 0.11:
+            stalled.append((seed, study.best_value))
+    assert len(stalled) <= allowed, stalled
 
 
 def test_group_decomposition_models_each_branch_jointly() -> None:

@@ -42,8 +42,8 @@ Bandwidth rule (Watanabe 2023, Sec. 3.2):
 * independent (univariate) model: Bergstra et al. (2011)'s rule: the distance to the farther of
   the two neighbours in sorted order (``consider_endpoints`` counts the domain ends as
   neighbours), clipped below by the magic clip ``1 / min(100, n + 1)`` of Bergstra's code
-  (``magic_clip_n`` replaces ``n``: the sampler passes the number of finished trials for the
-  good group of a parameter sampled alone in a multivariate study);
+  (``magic_clip_n`` replaces ``n``: for the good group of a parameter modelled on its own in a
+  multivariate study, the sampler passes the number of finished trials that have it);
 * without the magic clip the floor is ``1e-3``; widths never exceed the range (1).
 
 Example

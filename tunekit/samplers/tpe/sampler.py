@@ -313,8 +313,7 @@ class TPESampler(BaseSampler):
                     "independently instead of jointly by the multivariate TPE (it is not in "
                     "every trial, or it is new). Further warnings for it are suppressed."
                 )
-        space = {param_name: param_distribution}
-        return self._sample(study, trial, trials, space, joint=False)[param_name]
+        return self._sample(study, trial, trials, {param_name: param_distribution})[param_name]
 
     def after_trial(
         self,
@@ -359,7 +358,6 @@ class TPESampler(BaseSampler):
         trial: FrozenTrial,
         trials: list[FrozenTrial],
         space: dict[str, BaseDistribution],
-        joint: bool = True,
     ) -> dict[str, Any]:
         names = tuple(space)
         with self._lock:
@@ -391,12 +389,11 @@ class TPESampler(BaseSampler):
             if losses.shape[1] == 1:
                 good_weights = _rank_weights(finished_losses[good_finished, 0])
 
-        multivariate_study = self._is_multivariate(study)
         parameters = ParzenEstimatorParameters(
             prior_weight=self._prior_weight,
             consider_magic_clip=self._consider_magic_clip,
             consider_endpoints=self._consider_endpoints,
-            multivariate=len(space) > 1 or (joint and multivariate_study),
+            multivariate=len(space) > 1,
         )
         below = {k: v[good] for k, v in observations.items()}
         above = {k: v[~good] for k, v in observations.items()}
@@ -413,19 +410,21 @@ class TPESampler(BaseSampler):
         if parameters.multivariate and 0 < n_good < n_finished:
             l_scale = (n_finished / n_good) ** (-1.0 / (len(space) + 4))
         # The good group's kernels also take its shape (anisotropic; see parzen_estimator).
-        # A parameter sampled alone in a multivariate study (not in every trial: a conditional
-        # branch's) gets the univariate rule, whose kernels start wide, with l's magic clip
-        # counting every finished trial that has it, not just the good ones, so it narrows as
-        # the joint kernels do. Conditional problem, seeds 0-199, median log10 regret: -7.68;
-        # -5.74 with Bergstra's floor; -6.58 with the joint rule, which is narrow from the start
-        # and ended on a wrong branch in 8.5% of runs (0.5% now). With every parameter modelled
-        # alone (multivariate=False) that floor over-commits each marginal (Goldstein-Price
-        # +0.85), so that mode keeps Bergstra's.
+        # One parameter on its own (a one-parameter study or group, or one that only some trials
+        # have, such as a conditional branch's) gets the univariate rule, whose kernels start
+        # wide. In a multivariate study l's magic clip then counts every finished trial that has
+        # the parameter, not just the good ones, so the kernels narrow as the joint ones do.
+        # Conditional problem, seeds 0-199, median log10 regret: -7.68; -5.74 with Bergstra's
+        # floor; -6.58 with the joint rule, narrow from the first trial, which ended on a wrong
+        # branch in 8.5% of runs (0.5% now). With every parameter modelled alone
+        # (multivariate=False) that floor over-commits each marginal (Goldstein-Price +0.85),
+        # so that mode keeps Bergstra's.
+        alone_in_joint_study = len(space) == 1 and self._is_multivariate(study)
         l_parameters = dataclasses.replace(
             parameters,
             bandwidth_scale=l_scale,
             anisotropic=True,
-            magic_clip_n=n_finished if multivariate_study and not joint else None,
+            magic_clip_n=n_finished if alone_in_joint_study else None,
         )
         l_estimator = ParzenEstimator(below, space, l_weights, l_parameters)
         g_parameters = dataclasses.replace(parameters, bandwidth_scale=_BAD_BANDWIDTH_SCALE)
