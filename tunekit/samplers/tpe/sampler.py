@@ -17,8 +17,11 @@ and Rosenbrock5, -0.15 on Hartmann6, Hartmann3 unchanged within noise).
 
 Multivariate (the default for one objective): the parameters every finished trial shares are
 modelled jointly; ``group=True`` splits a conditional space into groups of parameters that
-always occur together and models each group jointly. Any other parameter (conditional, or seen
-for the first time) is sampled by a one-dimensional TPE over the trials that have it.
+always occur together (:mod:`~tunekit.samplers.tpe.group`) and models each group jointly. Any
+other parameter (conditional, or seen for the first time) is sampled by a one-dimensional TPE
+over the trials that have it, with the univariate kernels (see ``_sample``), as are one-parameter
+groups and studies. The trials reach the estimators as arrays, kept incrementally by
+:mod:`~tunekit.samplers.tpe.history`.
 """
 
 from __future__ import annotations
@@ -39,8 +42,10 @@ from tunekit.distributions import (
     IntDistribution,
     from_unit,
 )
-from tunekit.samplers._constraints import CONSTRAINTS_KEY, record_constraints
+from tunekit.samplers._constraints import record_constraints
 from tunekit.samplers.base import BaseSampler
+from tunekit.samplers.tpe.group import GroupDecomposition
+from tunekit.samplers.tpe.history import History
 from tunekit.samplers.tpe.parzen_estimator import ParzenEstimator, ParzenEstimatorParameters
 from tunekit.samplers.tpe.split import split_good
 from tunekit.search_space import IntersectionSearchSpace
@@ -229,10 +234,10 @@ class TPESampler(BaseSampler):
         self._rng = np.random.default_rng(seed)
         self._lock = threading.Lock()
         self._search_space = IntersectionSearchSpace(include_pruned=True)
-        self._groups = _GroupDecomposition()
+        self._groups = GroupDecomposition()
         self._space_key: tuple[int, int] | None = None
         self._warned: set[str] = set()
-        self._history = _History()
+        self._history = History()
 
     # ----------------------------------------------------------------------------- state
 
@@ -243,7 +248,7 @@ class TPESampler(BaseSampler):
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         del state["_lock"]
-        state["_history"] = _History()
+        state["_history"] = History()
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -268,7 +273,7 @@ class TPESampler(BaseSampler):
             if key != self._space_key:
                 self._space_key = key
                 self._search_space = IntersectionSearchSpace(include_pruned=True)
-                self._groups = _GroupDecomposition()
+                self._groups = GroupDecomposition()
             if self._group:
                 space = self._groups.calculate(study)
             else:
@@ -436,146 +441,6 @@ class TPESampler(BaseSampler):
         return {name: _external(space[name], candidates[name][best]) for name in names}
 
 
-class _Record:
-    """What TPE needs of one trial: internal parameter values and its ranking keys."""
-
-    __slots__ = (
-        "names",
-        "internal",
-        "running",
-        "pruned",
-        "losses",
-        "violation",
-        "step",
-        "pruned_loss",
-    )
-
-    @classmethod
-    def of(cls, trial: FrozenTrial, signs: list[float]) -> _Record:
-        record = cls()
-        record.names = frozenset(trial.params)
-        record.internal = {
-            name: trial.distributions[name].to_internal_repr(value)
-            for name, value in trial.params.items()
-        }
-        record.running = trial.state == TrialState.RUNNING
-        record.pruned = trial.state == TrialState.PRUNED
-        values = trial.values
-        if values is not None and trial.state == TrialState.COMPLETE:
-            record.losses = [v * s for v, s in zip(values, signs, strict=True)]
-        else:
-            record.losses = [math.inf] * len(signs)
-        constraints = trial.system_attrs.get(CONSTRAINTS_KEY)
-        record.violation = (
-            None if constraints is None else sum(max(float(c), 0.0) for c in constraints)
-        )
-        step = trial.last_step if record.pruned else None
-        record.step = -1.0 if step is None else float(step)
-        pruned_loss = math.inf
-        if step is not None:
-            pruned_loss = trial.intermediate_values[step] * signs[0]
-            if math.isnan(pruned_loss):
-                pruned_loss = math.inf
-        record.pruned_loss = pruned_loss
-        return record
-
-
-_Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
-
-
-def _stack(records: list[_Record], names: tuple[str, ...], n_objectives: int) -> _Arrays:
-    """Arrays of ``records``: values (n, d), running, losses (n, m), violations (NaN where
-    unknown), pruned, last steps and losses at the last step of pruned trials."""
-    n = len(records)
-    return (
-        np.array([[r.internal[k] for k in names] for r in records], dtype=float).reshape(
-            n, len(names)
-        ),
-        np.array([r.running for r in records], dtype=bool),
-        np.array([r.losses for r in records], dtype=float).reshape(n, n_objectives),
-        np.array([math.nan if r.violation is None else r.violation for r in records], dtype=float),
-        np.array([r.pruned for r in records], dtype=bool),
-        np.array([r.step for r in records], dtype=float),
-        np.array([r.pruned_loss for r in records], dtype=float),
-    )
-
-
-class _History:
-    """The study's trials as arrays per search space, built incrementally.
-
-    Finished trials never change, so the arrays of the longest run of finished trials at the
-    start of the history (the *prefix*) are kept per space and only extended; the few trials
-    after it (RUNNING ones, finished ones past a RUNNING one) are stacked afresh each call. A
-    cache only: resetting it changes nothing but speed.
-    """
-
-    def __init__(self) -> None:
-        self._reset(None)
-
-    def _reset(self, key: tuple[int, int] | None) -> None:
-        self._key = key
-        self._prefix: list[_Record] = []
-        self._prefix_last_number = -1
-        self._tail_cache: dict[int, _Record] = {}
-        self._spaces: dict[tuple[str, ...], tuple[int, _Arrays]] = {}
-
-    def arrays(
-        self, study: Study, trials: list[FrozenTrial], exclude: int, names: tuple[str, ...]
-    ) -> _Arrays:
-        """Arrays of the trials (but ``exclude``) that have every parameter in ``names``."""
-        key = (id(study._storage), study._study_id)
-        n_prefix = len(self._prefix)
-        if key != self._key or (
-            n_prefix
-            and (len(trials) < n_prefix or trials[n_prefix - 1].number != self._prefix_last_number)
-        ):
-            self._reset(key)
-            n_prefix = 0
-        signs = [1.0 if d.name == "MINIMIZE" else -1.0 for d in study.directions]
-        n_objectives = len(signs)
-        while n_prefix < len(trials) and trials[n_prefix].state.is_finished():
-            record = self._tail_cache.pop(trials[n_prefix].number, None)
-            self._prefix.append(
-                record if record is not None else _Record.of(trials[n_prefix], signs)
-            )
-            n_prefix += 1
-        if n_prefix:
-            self._prefix_last_number = trials[n_prefix - 1].number
-
-        name_set = frozenset(names)
-        n_seen, cached = self._spaces.get(names, (0, None))
-        if cached is None or n_seen < n_prefix:
-            new = _stack(
-                [r for r in self._prefix[n_seen:] if name_set <= r.names], names, n_objectives
-            )
-            cached = (
-                new
-                if cached is None
-                else tuple(  # type: ignore[assignment]
-                    np.concatenate([old, part]) for old, part in zip(cached, new, strict=True)
-                )
-            )
-            self._spaces[names] = (n_prefix, cached)  # type: ignore[assignment]
-
-        tail: list[_Record] = []
-        for trial in trials[n_prefix:]:
-            if trial.number == exclude:
-                continue
-            record = self._tail_cache.get(trial.number)
-            if record is None:
-                record = _Record.of(trial, signs)
-                if trial.state.is_finished():
-                    self._tail_cache[trial.number] = record
-            if name_set <= record.names:
-                tail.append(record)
-        if not tail:
-            return cached  # type: ignore[return-value]
-        extra = _stack(tail, names, n_objectives)
-        return tuple(  # type: ignore[return-value]
-            np.concatenate([old, part]) for old, part in zip(cached, extra, strict=True)
-        )
-
-
 # g's kernels are this much narrower than l's: a candidate is penalised only close to a bad
 # point, so l's good region is not washed out by the many bad points around it (tuned on the
 # HPOlib functions, seeds 0-19).
@@ -612,52 +477,3 @@ def _external(distribution: BaseDistribution, internal: float) -> Any:
     if isinstance(distribution, IntDistribution):
         return int(round(float(internal)))
     return float(internal)
-
-
-class _GroupDecomposition:
-    """Groups of parameters that always occur together in finished trials (``group=True``).
-
-    Each finished trial's parameter set splits every group into the part inside it and the part
-    outside; names the trial adds form a new group. Distributions are the latest ones seen.
-    """
-
-    def __init__(self) -> None:
-        self._groups: list[frozenset[str]] = []
-        self._distributions: dict[str, BaseDistribution] = {}
-        self._seen: set[int] = set()
-        self._n_settled = 0
-        self._study_id: int | None = None
-
-    def calculate(self, study: Study) -> dict[str, BaseDistribution]:
-        if self._study_id is not None and self._study_id != study._study_id:
-            raise ValueError("TPESampler(group=True) serves one study.")
-        self._study_id = study._study_id
-        trials = study._get_trials(deepcopy=False, use_cache=True)
-        # Trials before the first unfinished one never change: start after them.
-        start = self._n_settled
-        while self._n_settled < len(trials) and trials[self._n_settled].state.is_finished():
-            self._n_settled += 1
-        for trial in trials[start:]:
-            if trial.state not in _FINISHED or trial.number in self._seen:
-                continue
-            self._seen.add(trial.number)
-            names = frozenset(trial.distributions)
-            self._distributions.update(trial.distributions)
-            split: list[frozenset[str]] = []
-            for group in self._groups:
-                for part in (group & names, group - names):
-                    if part:
-                        split.append(part)
-            new = names.difference(*self._groups) if self._groups else names
-            if new:
-                split.append(frozenset(new))
-            self._groups = split
-        return dict(sorted(self._distributions.items()))
-
-    def groups(self, space: dict[str, BaseDistribution]) -> list[dict[str, BaseDistribution]]:
-        result = []
-        for group in self._groups:
-            sub = {name: space[name] for name in sorted(group) if name in space}
-            if sub:
-                result.append(sub)
-        return result
