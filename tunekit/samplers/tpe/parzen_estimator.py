@@ -177,15 +177,15 @@ class ParzenEstimator:
 
         n_numeric = len(self._numeric)
         unit = np.empty((n, n_numeric))
-        # Width of each observation's grid cell in unit space (0 for continuous parameters).
+        # Width of each observation's grid cell in unit space (0 for continuous parameters);
+        # only the anisotropic shape needs it.
         cells = np.zeros((n, n_numeric))
         for j, name in enumerate(self._numeric):
-            dist, value = search_space[name], np.asarray(observations[name], dtype=float)
-            unit[:, j] = to_unit(dist, value)  # type: ignore[arg-type]
-            if self._discrete[j]:
-                upper = to_unit(dist, value + self._half_steps[j])  # type: ignore[arg-type]
-                lower = to_unit(dist, value - self._half_steps[j])  # type: ignore[arg-type]
-                cells[:, j] = np.clip(upper, 0.0, 1.0) - np.clip(lower, 0.0, 1.0)
+            value = np.asarray(observations[name], dtype=float)
+            unit[:, j] = to_unit(search_space[name], value)  # type: ignore[arg-type]
+            if self._discrete[j] and parameters.anisotropic:
+                lower, upper = self._cell_bounds(j, value)
+                cells[:, j] = upper - lower
         unit = np.clip(unit, 0.0, 1.0)
         sigma = self._bandwidths(unit, weights, parameters, cells)
         self._mu = np.vstack([unit, np.full((1, n_numeric), 0.5)])
@@ -277,6 +277,15 @@ class ParzenEstimator:
             result[name] = np.minimum((u > cumulative).sum(axis=1), log_table.shape[1] - 1)
         return result
 
+    def _cell_bounds(self, j: int, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The grid cells ``[v - step/2, v + step/2]`` of numeric parameter ``j``'s values, in
+        unit space and within [0, 1]."""
+        dist = self._space[self._numeric[j]]
+        half = self._half_steps[j]
+        lower = to_unit(dist, values - half)  # type: ignore[arg-type]
+        upper = to_unit(dist, values + half)  # type: ignore[arg-type]
+        return np.clip(lower, 0.0, 1.0), np.clip(upper, 0.0, 1.0)
+
     # ---------------------------------------------------------------------- log-densities
 
     def log_pdf(self, points: dict[str, np.ndarray]) -> np.ndarray:
@@ -292,11 +301,9 @@ class ParzenEstimator:
             lower = np.empty_like(values)
             upper = np.empty_like(values)
             for j, name in enumerate(self._numeric):
-                dist = self._space[name]
-                unit[:, j] = to_unit(dist, values[:, j])  # type: ignore[arg-type]
+                unit[:, j] = to_unit(self._space[name], values[:, j])  # type: ignore[arg-type]
                 if self._discrete[j]:
-                    lower[:, j] = to_unit(dist, values[:, j] - self._half_steps[j])  # type: ignore[arg-type]
-                    upper[:, j] = to_unit(dist, values[:, j] + self._half_steps[j])  # type: ignore[arg-type]
+                    lower[:, j], upper[:, j] = self._cell_bounds(j, values[:, j])
             unit = np.clip(unit, 0.0, 1.0)
             cont = ~self._discrete
             if cont.any():
@@ -305,8 +312,8 @@ class ParzenEstimator:
             if self._discrete.any():
                 disc = self._discrete
                 log_kernel += truncnorm.log_interval_mass(
-                    np.clip(lower[:, None, disc], 0.0, 1.0),
-                    np.clip(upper[:, None, disc], 0.0, 1.0),
+                    lower[:, None, disc],
+                    upper[:, None, disc],
                     self._mu[None, :, disc],
                     self._sigma[None, :, disc],
                 ).sum(axis=2)
