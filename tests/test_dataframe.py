@@ -146,6 +146,16 @@ def test_same_columns_as_optuna() -> None:
             )
 
 
+def test_constraints_get_a_column_each_as_in_optuna() -> None:
+    study = tunekit.create_study()
+    for value, constraints in [(1.0, {"c": 0.5}), (2.0, {"c": -1.0, "d": 2.0})]:
+        study.add_trial(create_trial(value=value, constraints=constraints))
+    frame = study.trials_dataframe(attrs=("number", "constraints"))
+    assert list(frame.columns) == ["number", "constraints_c", "constraints_d"]
+    assert frame["constraints_c"].tolist() == [0.5, -1.0]
+    assert frame["constraints_d"].isna().tolist() == [True, False]
+
+
 def test_missing_pandas_gives_a_clear_import_error(monkeypatch) -> None:
     study = _study()
     monkeypatch.setitem(sys.modules, "pandas", None)

@@ -658,7 +658,7 @@ def test_set_constraint_in_objective_feeds_best_trial() -> None:
 
     def objective(trial: Trial) -> float:
         x = trial.suggest_float("x", -1, 1)
-        trial.set_constraint([x])  # feasible when x <= 0
+        trial.set_constraint("x", x)  # feasible when x <= 0
         return -x
 
     study.optimize(objective, n_trials=30)

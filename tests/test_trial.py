@@ -6,6 +6,7 @@ import datetime
 import math
 import warnings
 
+import numpy as np
 import pytest
 
 import tunekit
@@ -272,19 +273,71 @@ def test_trial_properties() -> None:
     assert study.trials[2].user_attrs == {"note": {"a": [1, 2]}}
 
 
-def test_set_constraint() -> None:
+def test_set_constraint_records_named_values_as_optuna_does() -> None:
     study = _study()
     trial = study.ask()
-    trial.set_constraint([0.5, -1])
-    assert trial.system_attrs["constraints"] == [0.5, -1.0]
+    trial.set_constraint("memory", 0.5)
+    trial.set_constraint("latency", np.float32(-1))
+    assert trial.system_attrs == {"constraints:memory": 0.5, "constraints:latency": -1.0}
+    assert trial.constraints == {"memory": 0.5, "latency": -1.0}
     study.tell(trial, 0.0)
-    assert study.trials[0].constraints == [0.5, -1.0]
+    assert study.trials[0].constraints == {"memory": 0.5, "latency": -1.0}
+
+
+def test_set_constraint_keeps_the_first_value_of_a_name() -> None:
+    study = _study()
     trial = study.ask()
+    trial.set_constraint("c", -1.0)
+    with pytest.warns(UserWarning, match="'c' is already set to -1.0; the new value 2.0"):
+        trial.set_constraint("c", 2.0)
+    study.tell(trial, 0.0)
+    assert study.trials[0].constraints == {"c": -1.0}
+    assert study.best_trial.number == 0
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "error", "match"),
+    [
+        ("c", math.nan, ValueError, "value of 'c' must not be NaN"),
+        ("c", "a", TypeError, "value of 'c' must be a float, got 'a'"),
+        ("c", None, TypeError, "value of 'c' must be a float, got None"),
+        ("c", True, TypeError, "value of 'c' must be a float, got True"),
+        (3, 0.5, TypeError, "`key` must be the constraint's name"),
+    ],
+)
+def test_set_constraint_rejects_bad_input_before_writing(key, value, error, match) -> None:
+    study = _study()
+    trial = study.ask()
+    with pytest.raises(error, match=match):
+        trial.set_constraint(key, value)
+    study.tell(trial, 0.0)
+    assert study.trials[0].system_attrs == {}
+    assert study.trials[0].constraints == {}
+
+
+def test_set_constraint_with_a_list_says_how_to_call_it() -> None:
+    trial = _study().ask()
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'value'"):
+        trial.set_constraint([0.5, -1.0])  # type: ignore[call-arg]
+
+
+def test_constraints_merge_a_constraints_func_list_and_named_values() -> None:
+    # A sampler's constraints_func stores its list under "constraints" (Optuna's old format):
+    # the values read back as "0", "1", ... beside the names given to set_constraint.
+    record = create_trial(
+        value=1.0,
+        system_attrs={"constraints": [0.5, -2]},
+        constraints={"memory": -0.25},
+    )
+    assert record.constraints == {"0": 0.5, "1": -2.0, "memory": -0.25}
+    assert record.system_attrs == {"constraints": [0.5, -2], "constraints:memory": -0.25}
+
+
+def test_create_trial_constraints_are_checked() -> None:
+    with pytest.raises(TypeError, match="must be a dict of name -> value"):
+        create_trial(value=1.0, constraints=[0.5])  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="NaN"):
-        trial.set_constraint([math.nan])
-    with pytest.raises(TypeError, match="'a'"):
-        trial.set_constraint(["a"])
-    assert "constraints" not in study.trials[1].system_attrs
+        create_trial(value=1.0, constraints={"c": math.nan})
 
 
 def test_set_system_attr_is_deprecated() -> None:
@@ -411,8 +464,9 @@ def test_fixed_trial() -> None:
     assert trial.should_prune() is False
     trial.set_user_attr("k", "v")
     assert trial.user_attrs == {"k": "v"}
-    trial.set_constraint([0.0])
-    assert trial.system_attrs == {"constraints": [0.0]}
+    trial.set_constraint("c", 0.0)
+    assert trial.system_attrs == {"constraints:c": 0.0}
+    assert trial.constraints == {"c": 0.0}
     assert isinstance(trial.datetime_start, datetime.datetime)
 
 
@@ -472,7 +526,7 @@ def test_frozen_trial_properties() -> None:
     assert record.values == [record.value]
     assert record.last_step == 9
     assert record.user_attrs == {"u": 1}
-    assert record.constraints is None
+    assert record.constraints == {}
     assert isinstance(record.duration, datetime.timedelta)
     assert record.duration >= datetime.timedelta(0)
     assert record.datetime_complete >= record.datetime_start

@@ -25,7 +25,7 @@ _KNOWN_ATTRS = (
     "constraints",
 )
 # Attributes that hold a dict: one column per key.
-_NESTED = ("params", "user_attrs", "system_attrs", "intermediate_values")
+_NESTED = ("params", "user_attrs", "system_attrs", "intermediate_values", "constraints")
 
 
 def _import_pandas():

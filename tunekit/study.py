@@ -31,7 +31,7 @@ from tunekit.pruners.base import BasePruner
 from tunekit.samplers.base import BaseSampler
 from tunekit.storages import BaseStorage, get_storage
 from tunekit.storages.base import FrozenStudy, StudyDirection
-from tunekit.trial import FrozenTrial, Trial, TrialState, create_trial
+from tunekit.trial import FrozenTrial, Trial, TrialState, _is_feasible, create_trial
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -186,12 +186,12 @@ class Study:
                 "use `best_trials`."
             )
         best = self._storage.get_best_trial(self._study_id)
-        if best.constraints is None or all(c <= 0 for c in best.constraints):
+        if _is_feasible(best):
             return best
         feasible = [
             t
             for t in self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-            if t.constraints is None or all(c <= 0 for c in t.constraints)
+            if _is_feasible(t)
         ]
         if not feasible:
             raise ValueError("No feasible trials are completed yet.")
@@ -216,7 +216,7 @@ class Study:
         trials = [
             t
             for t in self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-            if t.constraints is None or all(c <= 0 for c in t.constraints)
+            if _is_feasible(t)
         ]
         if not trials:
             return []

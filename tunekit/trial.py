@@ -74,6 +74,71 @@ class TrialState(enum.IntEnum):
         return self in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 
 
+# Constraint values live in a trial's system attributes as Optuna 5.0 keeps them: a sampler's
+# ``constraints_func`` stores its whole list under "constraints" (read back as "0", "1", ...),
+# ``trial.set_constraint(key, value)`` one named value under "constraints:<key>".
+CONSTRAINTS_KEY = "constraints"
+_NAMED_CONSTRAINT_PREFIX = CONSTRAINTS_KEY + ":"
+
+
+def _constraints_from_system_attrs(system_attrs: dict[str, Any]) -> dict[str, float]:
+    """Every recorded constraint value by name: the listed ones as "0", "1", ..., then the named."""
+    listed = system_attrs.get(CONSTRAINTS_KEY)
+    constraints = {} if listed is None else {str(i): float(v) for i, v in enumerate(listed)}
+    for key, value in system_attrs.items():
+        if key.startswith(_NAMED_CONSTRAINT_PREFIX):
+            name = key[len(_NAMED_CONSTRAINT_PREFIX) :]
+            if name in constraints:
+                warnings.warn(
+                    f"The constraint {name!r} set by set_constraint() replaces the value "
+                    f"{constraints[name]!r} at that index of the constraints_func result.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+            constraints[name] = float(value)
+    return constraints
+
+
+def _is_feasible(trial: FrozenTrial) -> bool:
+    """No recorded constraint, or every recorded constraint value ``<= 0``."""
+    return all(v <= 0.0 for v in trial.constraints.values())
+
+
+def _constraint_to_record(
+    key: Any, value: Any, system_attrs: dict[str, Any]
+) -> tuple[str, float] | None:
+    """The system attribute and value that ``set_constraint(key, value)`` records.
+
+    None when ``key`` is already set: as in Optuna 5.0 the first value stays (with a warning),
+    so what was recorded is never silently changed.
+    """
+    if not isinstance(key, str):
+        raise TypeError(
+            f"set_constraint(): `key` must be the constraint's name (a str), got {key!r}; "
+            "record each constraint with its own call, e.g. set_constraint('memory', 0.5)."
+        )
+    if isinstance(value, bool):
+        raise TypeError(f"set_constraint(): the value of {key!r} must be a float, got {value!r}.")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"set_constraint(): the value of {key!r} must be a float, got {value!r}."
+        ) from None
+    if math.isnan(number):
+        raise ValueError(f"set_constraint(): the value of {key!r} must not be NaN.")
+    attr = _NAMED_CONSTRAINT_PREFIX + key
+    if attr in system_attrs:
+        warnings.warn(
+            f"set_constraint(): the constraint {key!r} is already set to "
+            f"{system_attrs[attr]!r}; the new value {number!r} is ignored.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return None
+    return attr, number
+
+
 def _check_param_name(name: Any) -> None:
     if not isinstance(name, str):
         raise TypeError(f"A parameter name must be a str, got {name!r} ({type(name).__name__}).")
@@ -382,23 +447,32 @@ class Trial(BaseTrial):
         frozen = self._cached_frozen_trial
         frozen.system_attrs = {**frozen.system_attrs, key: value}
 
-    def set_constraint(self, values: Sequence[float]) -> None:
-        """Record constraint values for constrained samplers: ``<= 0`` means feasible.
+    def set_constraint(self, key: str, value: float) -> None:
+        """Record the constraint ``key``: the trial is feasible when every value is ``<= 0``.
 
-        Stored in ``system_attrs["constraints"]`` (``FrozenTrial.constraints``), as Optuna's
-        ``constraints_func`` results are.
+        As in Optuna 5.0, each constraint is named and set once (setting it again warns and
+        keeps the first value). Stored in ``system_attrs["constraints:<key>"]``; read all of a
+        trial's constraints with :attr:`constraints`. Constrained samplers (TPE, GP) rank
+        infeasible trials below feasible ones and ``Study.best_trial`` skips them.
+
+        Example
+        -------
+        >>> import tunekit
+        >>> study = tunekit.create_study()
+        >>> trial = study.ask()
+        >>> x = trial.suggest_float("x", 0, 1)
+        >>> trial.set_constraint("x_at_most_half", x - 0.5)
+        >>> list(trial.constraints)
+        ['x_at_most_half']
         """
-        try:
-            constraints = [float(v) for v in values]
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"set_constraint(): `values` must be a sequence of floats, got {values!r}."
-            ) from None
-        if any(math.isnan(v) for v in constraints):
-            raise ValueError(
-                f"set_constraint(): constraint values must not be NaN, got {values!r}."
-            )
-        self._set_system_attr("constraints", constraints)
+        record = _constraint_to_record(key, value, self._cached_frozen_trial.system_attrs)
+        if record is not None:
+            self._set_system_attr(*record)
+
+    @property
+    def constraints(self) -> dict[str, float]:
+        """The constraint values recorded so far, by name (``{}`` when none)."""
+        return _constraints_from_system_attrs(self._cached_frozen_trial.system_attrs)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -511,9 +585,16 @@ class FixedTrial(BaseTrial):
         """Set a system attribute of the trial."""
         self._system_attrs[key] = value
 
-    def set_constraint(self, values: Sequence[float]) -> None:
-        """Record constraint values (<= 0 is feasible) for the trial."""
-        self._system_attrs["constraints"] = [float(v) for v in values]
+    def set_constraint(self, key: str, value: float) -> None:
+        """Record the constraint ``key`` (``<= 0`` is feasible), as :meth:`Trial.set_constraint`."""
+        record = _constraint_to_record(key, value, self._system_attrs)
+        if record is not None:
+            self._system_attrs[record[0]] = record[1]
+
+    @property
+    def constraints(self) -> dict[str, float]:
+        """The constraint values recorded so far, by name (``{}`` when none)."""
+        return _constraints_from_system_attrs(self._system_attrs)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -755,9 +836,19 @@ class FrozenTrial(BaseTrial):
         self._system_attrs = value
 
     @property
-    def constraints(self) -> list[float] | None:
-        """Constraint values (``<= 0`` feasible) from ``trial.set_constraint`` or ``constraints_func``."""
-        return self._system_attrs.get("constraints")
+    def constraints(self) -> dict[str, float]:
+        """Constraint values by name (``<= 0`` feasible; ``{}`` when none were recorded).
+
+        Those from ``trial.set_constraint(key, value)`` under their names, those a sampler's
+        ``constraints_func`` returned under ``"0"``, ``"1"``, ... (Optuna 5.0's layout).
+        """
+        return _constraints_from_system_attrs(self._system_attrs)
+
+    def set_constraint(self, key: str, value: float) -> None:
+        """Record the constraint ``key`` on this record (before :meth:`Study.add_trial`)."""
+        record = _constraint_to_record(key, value, self._system_attrs)
+        if record is not None:
+            self._system_attrs[record[0]] = record[1]
 
     @property
     def last_step(self) -> int | None:
@@ -798,8 +889,12 @@ def create_trial(
     user_attrs: dict[str, Any] | None = None,
     system_attrs: dict[str, Any] | None = None,
     intermediate_values: dict[int, float] | None = None,
+    constraints: dict[str, float] | None = None,
 ) -> FrozenTrial:
     """Build a trial record to add to a study with :meth:`Study.add_trial`.
+
+    ``constraints`` (name -> value, ``<= 0`` feasible) are recorded as
+    :meth:`Trial.set_constraint` records them.
 
     Example
     -------
@@ -825,5 +920,12 @@ def create_trial(
         intermediate_values=dict(intermediate_values or {}),
         trial_id=-1,
     )
+    if constraints is not None:
+        if not isinstance(constraints, dict):
+            raise TypeError(
+                f"create_trial(): `constraints` must be a dict of name -> value, got {constraints!r}."
+            )
+        for key, constraint in constraints.items():
+            trial.set_constraint(key, constraint)
     trial._validate()
     return trial

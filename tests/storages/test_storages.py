@@ -85,6 +85,19 @@ def test_study_attrs(storage):
         storage.get_study_user_attrs(study_id + 1000)
 
 
+def test_named_constraints_round_trip(storage):
+    # trial.set_constraint(key, value) writes "constraints:<key>"; a constraints_func writes a
+    # list under "constraints". Both come back exactly, and FrozenTrial.constraints merges them.
+    study_id = storage.create_new_study([MIN], "constrained")
+    trial_id = storage.create_new_trial(study_id)
+    storage.set_trial_system_attr(trial_id, "constraints", [0.5, -1.25])
+    storage.set_trial_system_attr(trial_id, "constraints:memory (GiB)", -0.125)
+    storage.set_trial_state_values(trial_id, TrialState.COMPLETE, [1.0])
+    trial = storage.get_trial(trial_id)
+    assert trial.system_attrs == {"constraints": [0.5, -1.25], "constraints:memory (GiB)": -0.125}
+    assert trial.constraints == {"0": 0.5, "1": -1.25, "memory (GiB)": -0.125}
+
+
 def test_get_all_studies(storage):
     first = storage.create_new_study([MIN], "one")
     second = storage.create_new_study([MAX, MAX], "two")

@@ -93,7 +93,7 @@ def test_running_and_infeasible_trials_are_told_apart(tmp_path):
     study.tell(feasible, 2.0)
     infeasible = study.ask()
     infeasible.report(1.0, 0)
-    infeasible.set_constraint([1.0])
+    infeasible.set_constraint("c", 1.0)
     study.tell(infeasible, 1.0)
     running = study.ask()
     running.report(5.0, 0)

@@ -176,7 +176,7 @@ def test_infeasible_trials_are_grey_and_do_not_count_as_best(tmp_path):
     study = tunekit.create_study()
     for value, constraint in [(3.0, 0.0), (1.0, 2.0), (2.0, -1.0)]:
         trial = study.ask()
-        trial.set_constraint([constraint])
+        trial.set_constraint("c", constraint)
         study.tell(trial, value)
     ax = plot_optimization_history(study)
     ax.figure.savefig(tmp_path / "x.png")

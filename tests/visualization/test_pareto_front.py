@@ -184,7 +184,7 @@ def test_recorded_constraints_are_used_without_constraints_func(tmp_path):
     study = tunekit.create_study(directions=["minimize", "minimize"])
     for row, constraint in [((0.0, 0.0), 1.0), ((1.0, 2.0), 0.0), ((2.0, 1.0), -1.0)]:
         trial = study.ask()
-        trial.set_constraint([constraint])
+        trial.set_constraint("c", constraint)
         study.tell(trial, row)
     ax = plot_pareto_front(study)
     ax.figure.savefig(tmp_path / "x.png")

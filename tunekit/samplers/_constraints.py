@@ -1,8 +1,8 @@
-"""Constraint values from a sampler's ``constraints_func``, stored as Optuna stores them.
+"""Constraint values from a sampler's ``constraints_func``, stored as Optuna 5.0 stores them.
 
 ``constraints_func(frozen_trial)`` returns a sequence of floats, ``<= 0`` meaning satisfied; the
-values go to ``system_attrs["constraints"]`` (read back as ``FrozenTrial.constraints``), where
-``trial.set_constraint`` puts them too.
+list goes to ``system_attrs["constraints"]`` and reads back as ``FrozenTrial.constraints``
+``{"0": ..., "1": ...}``, beside the named values of ``trial.set_constraint(key, value)``.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from tunekit.trial import FrozenTrial, TrialState
+from tunekit.trial import CONSTRAINTS_KEY, FrozenTrial, TrialState
 
 if TYPE_CHECKING:
     from tunekit.study import Study
 
-CONSTRAINTS_KEY = "constraints"
+__all__ = ["CONSTRAINTS_KEY", "record_constraints"]
 
 
 def record_constraints(
@@ -28,12 +28,13 @@ def record_constraints(
     state: TrialState,
     values: Sequence[float] | None,
 ) -> None:
-    """Evaluate ``constraints_func`` on a trial being told COMPLETE and store its values.
+    """Evaluate ``constraints_func`` on a trial being told COMPLETE or PRUNED; store the values.
 
     Called from a sampler's ``after_trial`` (before the state is stored, while the trial may
-    still be written). ``owner`` names the sampler in error messages.
+    still be written); the function sees the trial with its final state and values (None for a
+    pruned one), as in Optuna. ``owner`` names the sampler in error messages.
     """
-    if constraints_func is None or state != TrialState.COMPLETE:
+    if constraints_func is None or state not in (TrialState.COMPLETE, TrialState.PRUNED):
         return
     finished = copy.copy(trial)
     finished.state = state

@@ -147,8 +147,7 @@ INFEASIBLE_COLOR = "#cccccc"
 
 def is_feasible(trial: FrozenTrial) -> bool:
     """No recorded constraints, or every recorded constraint value ``<= 0``."""
-    constraints = trial.constraints
-    return constraints is None or all(c <= 0 for c in constraints)
+    return all(c <= 0 for c in trial.constraints.values())
 
 
 def as_study_list(study: Study | Sequence[Study]) -> list[Study]:

@@ -158,13 +158,53 @@ def test_constraints_prefer_feasible_trials() -> None:
 def test_set_constraint_without_constraints_func() -> None:
     def objective(trial: tunekit.Trial) -> float:
         value = _quadratic(trial)
-        trial.set_constraint([trial.params["y"] - (-1.0)])  # feasible for y <= -1
+        trial.set_constraint("y", trial.params["y"] - (-1.0))  # feasible for y <= -1
         return value
 
     study = _study(GPSampler(seed=2, n_startup_trials=5))
     study.optimize(objective, n_trials=12)
     guided = study.trials[5:]
     assert sum(t.params["y"] <= -1.0 for t in guided) >= 0.6 * len(guided)
+
+
+def test_named_constraints_are_modelled_by_name_whatever_order_they_were_set_in() -> None:
+    # Feasible where x <= 0 and y <= -1; the names come in a different order on odd trials, so
+    # a model per position would mix the two up.
+    def objective(trial: tunekit.Trial) -> float:
+        value = _quadratic(trial)
+        limits = [("x", trial.params["x"]), ("y", trial.params["y"] + 1.0)]
+        for name, limit in limits if trial.number % 2 else limits[::-1]:
+            trial.set_constraint(name, limit)
+        return value
+
+    study = _study(GPSampler(seed=3, n_startup_trials=5))
+    study.optimize(objective, n_trials=14)
+    assert list(study.trials[2].constraints) == ["y", "x"]
+    # The constrained optimum of (x - 0.5)^2 + (y + 0.3)^2 is the corner (0, -1), value 0.74:
+    # the guided trials close in on it from both sides of the boundaries.
+    guided = study.trials[5:]
+    near = [abs(t.params["x"]) < 0.1 and abs(t.params["y"] + 1.0) < 0.1 for t in guided]
+    assert np.mean(near) >= 0.5
+    assert study.best_params["x"] <= 0.0 and study.best_params["y"] <= -1.0
+    assert study.best_value < 0.74 + 0.05
+
+
+def test_a_constraint_recorded_on_one_branch_does_not_bind_the_other() -> None:
+    # As in Optuna, a trial without a constraint's value is not bound by it: trials with x > 0
+    # record nothing, those with x <= 0 a violated constraint. The best trial and the GP's
+    # incumbent are the best trial with x > 0, and the search goes on there much as it would
+    # without the constraint (which reaches about 1e-3 by trial 14 on seeds 0-5).
+    def objective(trial: tunekit.Trial) -> float:
+        value = _quadratic(trial)
+        if trial.params["x"] <= 0.0:
+            trial.set_constraint("never", 1.0)
+        return value
+
+    study = _study(GPSampler(seed=0, n_startup_trials=5))
+    study.optimize(objective, n_trials=14)
+    assert study.best_params["x"] > 0.0
+    assert np.mean([t.params["x"] > 0.0 for t in study.trials[5:]]) >= 0.7
+    assert study.best_value < 0.2  # the optimum (0.5, -0.3) lies where nothing binds
 
 
 def test_pending_trials_give_distinct_points() -> None:

@@ -243,7 +243,7 @@ def _late_fraction_near_boundary(with_constraint: bool, seed: int) -> float:
     def objective(trial) -> float:
         x = trial.suggest_float("x", -1.0, 1.0)
         if with_constraint:
-            trial.set_constraint([x - 0.2])  # feasible iff x <= 0.2
+            trial.set_constraint("x", x - 0.2)  # feasible iff x <= 0.2
         return -x  # unconstrained optimum at x = 1, constrained one at x = 0.2
 
     study = tunekit.create_study(sampler=TPESampler(seed=seed))
@@ -264,7 +264,7 @@ def test_constraints_func_is_stored_and_used() -> None:
         sampler = TPESampler(seed=0, constraints_func=lambda t: [t.params["x"] - 0.2])
     study = tunekit.create_study(sampler=sampler)
     study.optimize(lambda t: -t.suggest_float("x", -1.0, 1.0), n_trials=40)
-    assert all(t.constraints == [t.params["x"] - 0.2] for t in study.trials)
+    assert all(t.constraints == {"0": t.params["x"] - 0.2} for t in study.trials)
     late = np.array([t.params["x"] for t in study.trials[25:]])
     # The unconstrained optimum is x = 1; the constrained one is the boundary x = 0.2.
     assert np.mean(np.abs(late - 0.2) < 0.1) >= 0.5
@@ -419,11 +419,80 @@ def test_one_sampler_serves_several_studies(group: bool) -> None:
         assert len(study.trials) == 8
 
 
+def test_constraints_func_is_called_for_pruned_trials_too() -> None:
+    # As in Optuna: COMPLETE and PRUNED trials get constraint values; the function sees the
+    # final state (and no values for a pruned trial).
+    seen = []
+
+    def constraints(trial):
+        seen.append((trial.state, trial.values))
+        return [trial.params["x"] - 0.5]
+
+    with pytest.warns(FutureWarning, match="constraints_func"):
+        sampler = TPESampler(seed=0, constraints_func=constraints)
+    study = tunekit.create_study(sampler=sampler)
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0.0, 1.0)
+        if trial.number % 2:
+            raise tunekit.TrialPruned()
+        if trial.number == 4:
+            raise RuntimeError("fails")
+        return x
+
+    study.optimize(objective, n_trials=6, catch=(RuntimeError,))
+    states = [t.state for t in study.trials]
+    assert [bool(t.constraints) for t in study.trials] == [s != TrialState.FAIL for s in states]
+    assert [s for s, _ in seen] == [s for s in states if s != TrialState.FAIL]
+    assert all(values is None for s, values in seen if s == TrialState.PRUNED)
+
+
+def test_set_constraint_and_constraints_func_add_up() -> None:
+    # A constraints_func list (x >= 0.4) and a named value (x <= 0.6) both count. The objective
+    # pushes x up, so the sampler must read the named constraint beside the list to settle at
+    # the 0.6 boundary.
+    with pytest.warns(FutureWarning, match="constraints_func"):
+        sampler = TPESampler(seed=0, constraints_func=lambda t: [0.4 - t.params["x"]])
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0.0, 1.0)
+        trial.set_constraint("x_at_most_0.6", x - 0.6)
+        return -x
+
+    study = tunekit.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=40)
+    assert set(study.trials[-1].constraints) == {"0", "x_at_most_0.6"}
+    late = np.array([t.params["x"] for t in study.trials[25:]])
+    assert np.mean(np.abs(late - 0.6) < 0.05) >= 0.5
+    assert 0.55 <= study.best_params["x"] <= 0.6
+
+
+def test_a_constraint_recorded_on_one_branch_does_not_bind_the_other() -> None:
+    # As in Optuna, a trial without constraint values is feasible. Only the "big" branch has a
+    # (violated) constraint; the "small" branch's trials must still count as good ones.
+    def objective(trial):
+        kind = trial.suggest_categorical("kind", ["small", "big"])
+        x = trial.suggest_float("x", 0.0, 1.0)
+        if kind == "big":
+            trial.set_constraint("memory", 1.0)  # always over budget
+            return x - 10.0  # better values, all infeasible
+        return x
+
+    study = tunekit.create_study(sampler=TPESampler(seed=0))
+    study.optimize(objective, n_trials=40)
+    assert study.best_params["kind"] == "small"
+    late = [t.params["kind"] for t in study.trials[20:]]
+    assert late.count("small") >= 0.7 * len(late)
+    assert (
+        np.median([t.params["x"] for t in study.trials[20:] if t.params["kind"] == "small"]) < 0.3
+    )
+
+
 def test_three_objectives_with_constraints_run() -> None:
     def objective(trial):
         x = trial.suggest_float("x", 0.0, 1.0)
         y = trial.suggest_float("y", 0.0, 1.0)
-        trial.set_constraint([y - 0.8])
+        trial.set_constraint("y", y - 0.8)
         return x, 1 - x, y
 
     sampler = TPESampler(seed=0, multivariate=True, n_startup_trials=5)
@@ -431,3 +500,47 @@ def test_three_objectives_with_constraints_run() -> None:
     study.optimize(objective, n_trials=30)
     assert all(t.state == TrialState.COMPLETE for t in study.trials)
     assert np.mean([t.params["y"] for t in study.trials[15:]]) < 0.5
+
+
+# ------------------------------------------------------------------------ hyperopt settings
+
+
+def test_hyperopt_parameters_are_hyperopts_tpe() -> None:
+    from tunekit.samplers.tpe.sampler import hyperopt_default_gamma, hyperopt_default_weights
+
+    parameters = TPESampler.hyperopt_parameters()
+    assert parameters["n_startup_trials"] == 20 and parameters["n_ei_candidates"] == 24
+    # ceil(0.25 sqrt(n)), at most 25.
+    assert [hyperopt_default_gamma(n) for n in (1, 16, 17, 100, 10_000, 40_000)] == [
+        1,
+        1,
+        2,
+        3,
+        25,
+        25,
+    ]
+    assert hyperopt_default_weights(0).shape == (0,)
+    np.testing.assert_array_equal(hyperopt_default_weights(24), np.ones(24))
+    weights = hyperopt_default_weights(30)
+    np.testing.assert_allclose(weights[:5], np.linspace(1 / 30, 1, 5))
+    np.testing.assert_array_equal(weights[5:], np.ones(25))
+    with pytest.warns(FutureWarning):
+        sampler = TPESampler(**parameters, seed=0)
+    study = tunekit.create_study(sampler=sampler)
+    study.optimize(lambda t: (t.suggest_float("x", -5, 5) - 1) ** 2, n_trials=40)
+    assert study.best_value < 0.5
+
+
+def test_hyperopt_parameters_match_optunas() -> None:
+    optuna = pytest.importorskip("optuna")
+    ours, theirs = (
+        TPESampler.hyperopt_parameters(),
+        optuna.samplers.TPESampler.hyperopt_parameters(),
+    )
+    assert set(ours) == set(theirs)
+    for key in ("gamma", "weights"):
+        for n in (0, 1, 5, 24, 25, 26, 100, 1000):
+            np.testing.assert_array_equal(ours[key](n), theirs[key](n))
+    assert {k: v for k, v in ours.items() if not callable(v)} == {
+        k: v for k, v in theirs.items() if not callable(v)
+    }

@@ -41,7 +41,7 @@ from tunekit.distributions import (
     n_grid_points,
     to_unit,
 )
-from tunekit.samplers._constraints import CONSTRAINTS_KEY, record_constraints
+from tunekit.samplers._constraints import record_constraints
 from tunekit.samplers.base import BaseSampler
 from tunekit.samplers.random import RandomSampler
 from tunekit.search_space import IntersectionSearchSpace
@@ -89,10 +89,12 @@ class GPSampler(BaseSampler):
     deterministic_objective
         Pin the GP's noise variance at a tiny floor instead of fitting it.
     constraints_func
-        ``f(frozen_trial) -> constraint values``, called after each completed trial; ``<= 0``
-        means feasible. Results are stored in ``system_attrs["constraints"]`` (as
-        ``trial.set_constraint`` does). Either source turns on constrained log-EI: log-EI over
-        the best feasible value plus the log probability of feasibility of one GP per constraint.
+        ``f(frozen_trial) -> constraint values``, called after each completed or pruned trial;
+        ``<= 0`` means feasible. Results are stored in ``system_attrs["constraints"]`` and read
+        back, with the named values of ``trial.set_constraint(key, value)``, as
+        ``FrozenTrial.constraints``. Either source turns on constrained log-EI: log-EI over the
+        best feasible value plus the log probability of feasibility of one GP per constraint
+        name.
     warn_independent_sampling
         Log a warning (once per parameter) when a parameter is sampled independently after the
         startup trials.
@@ -220,7 +222,7 @@ class GPSampler(BaseSampler):
         self._space_key: tuple[int, int] | None = None
         self._last_params: Any = None
         self._last_fit_n = 0
-        self._last_constraint_params: list[Any] = []
+        self._last_constraint_params: dict[str, Any] = {}
         self._warned: set[str] = set()
 
     # ----------------------------------------------------------------------------- state
@@ -250,7 +252,7 @@ class GPSampler(BaseSampler):
                 self._space_key = key
                 self._search_space = IntersectionSearchSpace(include_pruned=True)
                 self._last_params = None
-                self._last_constraint_params = []
+                self._last_constraint_params = {}
             space = self._search_space.calculate(study)
         return {name: dist for name, dist in space.items() if not dist.single()}
 
@@ -395,8 +397,8 @@ class GPSampler(BaseSampler):
                 model = model.with_params(_capped_lengthscales(model.params, _MAX_LENGTHSCALE))
         model = add_pending(model, X_pending)
 
-        constraints = [t.system_attrs.get(CONSTRAINTS_KEY) for t in completed]
-        constrained = self._constraints_func is not None or any(c is not None for c in constraints)
+        constraints = [t.constraints for t in completed]
+        constrained = self._constraints_func is not None or any(constraints)
         if constrained:
             acquisition = self._constrained_acquisition(
                 model,
@@ -439,42 +441,37 @@ class GPSampler(BaseSampler):
         X: np.ndarray,
         X_pending: np.ndarray | None,
         dims: Any,
-        constraints: list[Any],
+        constraints: list[dict[str, float]],
         seed: int,
         fit_gp: Callable[..., Any],
         add_pending: Callable[..., Any],
         acquisition_class: Callable[..., Any],
     ) -> Any:
-        lengths = {len(c) for c in constraints if c is not None}
-        n_constraints = max(lengths) if lengths else 0
-        # A completed trial without (all) constraint values counts as infeasible.
-        has = np.array([c is not None and len(c) == n_constraints for c in constraints])
-        values = np.array(
-            [
-                list(c) if h else [0.0] * n_constraints
-                for c, h in zip(constraints, has, strict=True)
-            ],
-            dtype=np.float64,
-        ).reshape(len(constraints), n_constraints)
-        feasible = has & np.all(values <= 0.0, axis=1)
-        if n_constraints == 0 or not has.any():
-            return acquisition_class(model, [], feasible_mask=feasible, xi=self._xi)
+        # A constraint a trial did not record does not bind it (as in Optuna: one set only on
+        # some branches of the objective does not apply to the others).
+        feasible = np.array([all(v <= 0.0 for v in c.values()) for c in constraints])
+        # One GP per constraint name, over every trial: where the name is missing it is taken
+        # as satisfied, at the most feasible value seen (or 0). Fitted to the recording trials
+        # alone, the model would revert to their (violated) mean away from them and steer the
+        # search to wherever it is most uncertain.
+        names = list(dict.fromkeys(name for c in constraints for name in c))
         previous = self._last_constraint_params
-        if len(previous) != n_constraints:
-            previous = [None] * n_constraints
         constraint_models = []
-        new_params = []
-        for i in range(n_constraints):
+        new_params = {}
+        for i, name in enumerate(names):
+            values = np.array([c.get(name, np.nan) for c in constraints], dtype=np.float64)
+            missing = np.isnan(values)
+            values[missing] = min(0.0, float(np.min(values[~missing])))
             c_model = fit_gp(
-                X[has],
-                _finite(values[has, i]),
+                X,
+                _finite(values),
                 dims,
                 deterministic_objective=self._deterministic,
-                initial_params=previous[i],
+                initial_params=previous.get(name),
                 seed=seed + i,
                 device=self._device,
             )
-            new_params.append(c_model.params)
+            new_params[name] = c_model.params
             constraint_models.append(add_pending(c_model, X_pending))
         self._last_constraint_params = new_params
         return acquisition_class(model, constraint_models, feasible_mask=feasible, xi=self._xi)

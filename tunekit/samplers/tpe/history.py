@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tunekit.samplers._constraints import CONSTRAINTS_KEY
 from tunekit.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -56,10 +55,9 @@ class Record:
             record.losses = [v * s for v, s in zip(values, signs, strict=True)]
         else:
             record.losses = [math.inf] * len(signs)
-        constraints = trial.system_attrs.get(CONSTRAINTS_KEY)
-        record.violation = (
-            None if constraints is None else sum(max(float(c), 0.0) for c in constraints)
-        )
+        # Total violation; a trial without constraint values is feasible, as in Optuna (a
+        # constraint set only on some branches of the objective does not bind the others).
+        record.violation = sum(max(c, 0.0) for c in trial.constraints.values())
         step = trial.last_step if record.pruned else None
         record.step = -1.0 if step is None else float(step)
         pruned_loss = math.inf
@@ -75,8 +73,8 @@ Arrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.nd
 
 
 def stack_records(records: list[Record], names: tuple[str, ...], n_objectives: int) -> Arrays:
-    """Arrays of ``records``: values (n, d), running, losses (n, m), violations (NaN where
-    unknown), pruned, last steps and losses at the last step of pruned trials."""
+    """Arrays of ``records``: values (n, d), running, losses (n, m), total constraint
+    violations, pruned, last steps and losses at the last step of pruned trials."""
     n = len(records)
     return (
         np.array([[r.internal[k] for k in names] for r in records], dtype=float).reshape(
@@ -84,7 +82,7 @@ def stack_records(records: list[Record], names: tuple[str, ...], n_objectives: i
         ),
         np.array([r.running for r in records], dtype=bool),
         np.array([r.losses for r in records], dtype=float).reshape(n, n_objectives),
-        np.array([math.nan if r.violation is None else r.violation for r in records], dtype=float),
+        np.array([r.violation for r in records], dtype=float),
         np.array([r.pruned for r in records], dtype=bool),
         np.array([r.step for r in records], dtype=float),
         np.array([r.pruned_loss for r in records], dtype=float),

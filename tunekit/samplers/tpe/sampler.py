@@ -54,7 +54,13 @@ from tunekit.trial import FrozenTrial, TrialState
 if TYPE_CHECKING:
     from tunekit.study import Study
 
-__all__ = ["TPESampler", "default_gamma", "default_weights"]
+__all__ = [
+    "TPESampler",
+    "default_gamma",
+    "default_weights",
+    "hyperopt_default_gamma",
+    "hyperopt_default_weights",
+]
 
 _logger = logging.get_logger(__name__)
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
@@ -72,6 +78,21 @@ def default_gamma(n: int) -> int:
 def default_weights(n: int) -> np.ndarray:
     """Uniform weights for ``n`` observations (Watanabe 2023, Sec. 3.2: uniform did best)."""
     return np.ones(n)
+
+
+def hyperopt_default_gamma(n: int) -> int:
+    """Hyperopt's good-group size: ``ceil(0.25 sqrt(n))``, at most 25 (Bergstra et al. 2011)."""
+    return min(int(math.ceil(0.25 * math.sqrt(n))), 25)
+
+
+def hyperopt_default_weights(n: int) -> np.ndarray:
+    """Hyperopt's "linear forgetting": the newest 25 observations weigh 1, older ones less.
+
+    The older ``n - 25`` get weights rising linearly from ``1 / n`` (the oldest) to 1.
+    """
+    if n < 25:
+        return np.ones(n)
+    return np.concatenate([np.linspace(1.0 / n, 1.0, num=n - 25), np.ones(25)])
 
 
 def _deprecation(name: str, since: str) -> None:
@@ -123,9 +144,10 @@ class TPESampler(BaseSampler):
     constant_liar:
         Count RUNNING trials as bad observations so parallel workers do not pile onto one point.
     constraints_func:
-        Deprecated (use ``trial.set_constraint``): ``f(frozen_trial) -> constraint values``,
-        ``<= 0`` feasible, called after every COMPLETE trial and stored in
-        ``system_attrs["constraints"]``. Infeasible trials rank below feasible ones.
+        Deprecated (use ``trial.set_constraint(key, value)``): ``f(frozen_trial) -> constraint
+        values``, ``<= 0`` feasible, called after every COMPLETE or PRUNED trial and stored in
+        ``system_attrs["constraints"]`` (read back with the named ones as
+        ``FrozenTrial.constraints``). Infeasible trials rank below feasible ones.
 
     Example
     -------
@@ -240,6 +262,35 @@ class TPESampler(BaseSampler):
         self._history = History()
 
     # ----------------------------------------------------------------------------- state
+
+    @staticmethod
+    def hyperopt_parameters() -> dict[str, Any]:
+        """The settings of Hyperopt's TPE (Bergstra et al. 2011), as Optuna's method returns them.
+
+        Twenty random start-up trials, ``gamma`` :func:`hyperopt_default_gamma` and ``weights``
+        :func:`hyperopt_default_weights`. Several of the keys are deprecated arguments, so
+        ``TPESampler(**TPESampler.hyperopt_parameters())`` warns as Optuna does. Hyperopt models
+        every parameter on its own: add ``multivariate=False`` for the full imitation.
+
+        Example
+        -------
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore", FutureWarning)
+        ...     sampler = TPESampler(**TPESampler.hyperopt_parameters(), seed=0)
+        >>> TPESampler.hyperopt_parameters()["n_startup_trials"]
+        20
+        """
+        return {
+            "consider_prior": True,
+            "prior_weight": 1.0,
+            "consider_magic_clip": True,
+            "consider_endpoints": False,
+            "n_startup_trials": 20,
+            "n_ei_candidates": 24,
+            "gamma": hyperopt_default_gamma,
+            "weights": hyperopt_default_weights,
+        }
 
     def reseed_rng(self) -> None:
         with self._lock:
@@ -375,16 +426,10 @@ class TPESampler(BaseSampler):
         good_weights = None
         if len(finished_index):
             n_below = int(self._gamma(len(finished_index)))
-            violations = violations[finished_index]
-            if np.isnan(violations).all():
-                violations = np.zeros(len(finished_index))
-            else:
-                # A trial without constraint values when others have them counts as infeasible.
-                violations = np.where(np.isnan(violations), math.inf, violations)
             finished_losses = losses[finished_index]
             good_finished = split_good(
                 finished_losses,
-                violations,
+                violations[finished_index],
                 pruned[finished_index],
                 steps[finished_index],
                 pruned_losses[finished_index],

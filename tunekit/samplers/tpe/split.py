@@ -42,7 +42,7 @@ def split_good(
         ``(n, m)`` objective values turned into losses (maximised objectives negated); ignored
         for pruned trials.
     violations:
-        ``(n,)`` total constraint violation, 0 for feasible (``inf`` where it is unknown).
+        ``(n,)`` total constraint violation ``sum(max(c, 0))``, 0 for feasible.
     pruned:
         ``(n,)`` which trials were PRUNED.
     pruned_steps, pruned_losses:
