@@ -86,8 +86,7 @@ def test_chosen_attrs() -> None:
 
 def test_fail_reason_shows_in_system_attrs() -> None:
     study = tunekit.create_study()
-    with pytest.warns(UserWarning):
-        study.optimize(lambda t: None, n_trials=1)
+    study.optimize(lambda t: None, n_trials=1)
     frame = study.trials_dataframe()
     assert frame["state"].tolist() == ["FAIL"]
     assert "None" in frame["system_attrs_fail_reason"].iloc[0]
@@ -154,6 +153,19 @@ def test_constraints_get_a_column_each_as_in_optuna() -> None:
     assert list(frame.columns) == ["number", "constraints_c", "constraints_d"]
     assert frame["constraints_c"].tolist() == [0.5, -1.0]
     assert frame["constraints_d"].isna().tolist() == [True, False]
+
+
+def test_a_named_single_objective_names_its_column() -> None:
+    study = tunekit.create_study()
+    study.set_metric_names(["loss"])
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert list(study.trials_dataframe(attrs=("number", "value")).columns) == [
+        "number",
+        "value_loss",
+    ]
+    frame = study.trials_dataframe(attrs=("number", "value"), multi_index=True)
+    assert list(frame.columns) == [("number", ""), ("value", "loss")]
+    assert frame[("value", "loss")].tolist() == [t.value for t in study.trials]
 
 
 def test_missing_pandas_gives_a_clear_import_error(monkeypatch) -> None:

@@ -90,9 +90,16 @@ def test_bounds_must_be_numbers() -> None:
         IntDistribution(0, True)  # type: ignore[arg-type]
 
 
-def test_int_bounds_must_be_integral() -> None:
-    with pytest.raises(ValueError, match=r"`high`.*high=2.5"):
-        IntDistribution(0, 2.5)  # type: ignore[arg-type]
+def test_int_bounds_that_are_not_integers_are_truncated_with_a_warning() -> None:
+    # As Optuna does (int()), so suggest_int("k", 1, n / 2) keeps working.
+    with pytest.warns(UserWarning, match=r"`high` should be an integer, got high=5.5; .* 5\."):
+        distribution = IntDistribution(0, 5.5)  # type: ignore[arg-type]
+    assert (distribution.low, distribution.high, distribution.step) == (0, 5, 1)
+    with pytest.warns(UserWarning, match=r"`step`.*step=2.5"):
+        assert IntDistribution(0, 10, step=2.5).step == 2  # type: ignore[arg-type]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert IntDistribution(1.0, 4.0).high == 4  # type: ignore[arg-type]
 
 
 def test_categorical_empty_choices() -> None:
@@ -103,6 +110,15 @@ def test_categorical_empty_choices() -> None:
 def test_categorical_unhashable_choice() -> None:
     with pytest.raises(ValueError, match=r"hashable.*\[1, 2\]"):
         CategoricalDistribution([[1, 2], 3])
+
+
+def test_categorical_choices_from_a_numpy_array_are_python_numbers() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        distribution = CategoricalDistribution(np.array([0.1, 0.01]))
+    assert distribution.choices == (0.1, 0.01)
+    assert all(type(c) is float for c in distribution.choices)
+    assert distribution.to_internal_repr(np.float64(0.01)) == 1
 
 
 def test_categorical_choices_must_be_a_sequence() -> None:

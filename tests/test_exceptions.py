@@ -50,6 +50,9 @@ def test_errors_raised_by_the_api() -> None:
         study.tell(trial, 1.0)
         with pytest.raises(exceptions.UpdateFinishedTrialError):
             study.tell(trial, 1.0)
+        # Optuna raises ValueError there; scripts that catch it keep working.
+        with pytest.raises(ValueError, match="already finished"):
+            study.tell(trial, 1.0)
         with pytest.raises(KeyError, match="'nope'"):
             tunekit.load_study(study_name="nope", storage=storage)
     finally:

@@ -362,18 +362,25 @@ def test_trial_pruned_is_not_an_error() -> None:
         (object(), "object"),
     ],
 )
-def test_objective_returning_no_valid_value_fails_with_a_warning(returned, reason) -> None:
+def test_objective_returning_no_valid_value_fails_with_a_log_line(returned, reason, capfd) -> None:
+    tunekit.logging.set_verbosity(tunekit.logging.WARNING)
     study = _study()
-    with pytest.warns(UserWarning, match="Trial 0 failed"):
+    # Logged, not warned (as in Optuna): a run under `-W error` goes on.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         study.optimize(lambda t: returned, n_trials=1)
+    assert "Trial 0 failed" in capfd.readouterr().err
     record = study.trials[0]
     assert record.state == TrialState.FAIL
     assert record.values is None
     assert reason in record.system_attrs["fail_reason"]
     # Not an exception: the study goes on.
-    with pytest.warns(UserWarning):
-        study.optimize(lambda t: returned, n_trials=2)
+    study.optimize(lambda t: returned, n_trials=2)
     assert len(study.trials) == 3
+    # tell() warns instead, as Optuna's does.
+    trial = study.ask()
+    with pytest.warns(UserWarning, match="Trial 3 failed: No value was told"):
+        study.tell(trial)
 
 
 @pytest.mark.parametrize("returned", [math.inf, -math.inf, np.float32(1.5), np.int64(3), 7, [2.0]])
@@ -389,12 +396,13 @@ def test_objective_returning_a_number_completes(returned) -> None:
     assert type(record.value) is float
 
 
-def test_multi_objective_wrong_number_of_values_fails() -> None:
+def test_multi_objective_wrong_number_of_values_fails(capfd) -> None:
+    tunekit.logging.set_verbosity(tunekit.logging.WARNING)
     study = _study(directions=["minimize", "maximize"])
-    with pytest.warns(UserWarning, match="number of the values 1"):
-        study.optimize(lambda t: 1.0, n_trials=1)
-    with pytest.warns(UserWarning, match="nan"):
-        study.optimize(lambda t: (1.0, math.nan), n_trials=1)
+    study.optimize(lambda t: 1.0, n_trials=1)
+    assert "number of the values 1" in capfd.readouterr().err
+    study.optimize(lambda t: (1.0, math.nan), n_trials=1)
+    assert "nan" in capfd.readouterr().err
     study.optimize(lambda t: (1.0, math.inf), n_trials=1)
     assert [t.state for t in study.trials] == [
         TrialState.FAIL,

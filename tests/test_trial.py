@@ -366,6 +366,8 @@ def test_report_and_intermediate_values() -> None:
     [
         (1.0, -1, ValueError, r"`step`.*step=-1"),
         (1.0, 1.5, TypeError, r"`step`.*step=1.5"),
+        (1.0, math.inf, TypeError, r"`step`.*step=inf"),
+        (1.0, "1", TypeError, r"`step`.*step='1'"),
         (1.0, True, TypeError, r"`step`.*step=True"),
         ("abc", 0, TypeError, r"`value`.*'abc'"),
     ],
@@ -376,6 +378,28 @@ def test_bad_report(value, step, error, pattern) -> None:
     with pytest.raises(error, match=pattern):
         trial.report(value, step)
     assert study.trials[0].intermediate_values == {}
+
+
+def test_suggest_int_truncates_float_bounds_with_a_warning() -> None:
+    study = _study()
+    trial = study.ask()
+    with pytest.warns(UserWarning, match=r"`high` should be an integer, got high=5.5"):
+        k = trial.suggest_int("k", 1, 11 / 2)
+    assert 1 <= k <= 5
+    study.tell(trial, 0.0)
+    assert study.trials[0].distributions["k"] == IntDistribution(1, 5)
+
+
+def test_report_takes_integral_float_steps() -> None:
+    # for epoch in np.arange(3.0): trial.report(loss, epoch) runs in Optuna too.
+    study = _study()
+    trial = study.ask()
+    for epoch in np.arange(3.0):
+        trial.report(float(epoch) / 10, epoch)
+    trial.report(0.5, np.float32(3))
+    study.tell(trial, 0.0)
+    assert study.trials[0].intermediate_values == {0: 0.0, 1: 0.1, 2: 0.2, 3: 0.5}
+    assert all(type(step) is int for step in study.trials[0].intermediate_values)
 
 
 def test_report_and_should_prune_refuse_multi_objective() -> None:

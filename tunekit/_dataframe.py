@@ -59,7 +59,8 @@ def _trials_dataframe(study: Study, attrs: Sequence[str], multi_index: bool) -> 
             if attr == "state":
                 row[(attr, "")] = trial.state.name
             elif attr == "value":
-                row[(attr, "")] = trial.value
+                # A named single objective gets its name, as in Optuna: ("value", "loss").
+                row[(attr, study.metric_names[0] if study.metric_names else "")] = trial.value
             elif attr == "values":
                 values = trial.values or [None] * len(value_names)
                 for name, value in zip(value_names, values, strict=False):

@@ -398,6 +398,10 @@ def _trial_id_of(study: Study, trial: Trial | int) -> int:
     raise TypeError(f"tell(): `trial` must be a Trial or a trial number, got {trial!r}.")
 
 
+class _TellFinishedTrialError(UpdateFinishedTrialError, ValueError):
+    """``tell`` on a finished trial: Optuna raises ValueError there, so scripts catch that."""
+
+
 def _tell(
     study: Study,
     trial: Trial | int,
@@ -419,7 +423,7 @@ def _tell(
                 f"Skipped telling trial {number}: it already finished ({frozen.state.name})."
             )
             return frozen
-        raise UpdateFinishedTrialError(
+        raise _TellFinishedTrialError(
             f"Cannot tell trial {number}: it already finished with state {frozen.state.name}."
         )
     if frozen.state == TrialState.WAITING:
@@ -452,7 +456,12 @@ def _tell(
                 # A caller of tell() gets an error at the call, with nothing written.
                 raise ValueError(f"tell(): {fail_reason}")
         if fail_reason is not None:
-            warnings.warn(f"Trial {number} failed: {fail_reason}", UserWarning, stacklevel=3)
+            # As in Optuna: a caller of tell() gets a warning, optimize() logs it (a warning
+            # would abort a run under `-W error` and ignore tunekit.logging's verbosity).
+            if from_objective:
+                _logger.warning(f"Trial {number} failed: {fail_reason}")
+            else:
+                warnings.warn(f"Trial {number} failed: {fail_reason}", UserWarning, stacklevel=3)
             state = TrialState.FAIL
         else:
             state = TrialState.COMPLETE

@@ -234,7 +234,13 @@ class IntDistribution(BaseDistribution):
         for name, value in (("low", low), ("high", high), ("step", step)):
             _check_finite_bound(name, value, owner)
             if float(value) != int(value):
-                raise ValueError(f"{owner}: `{name}` must be an integer, got {name}={value!r}.")
+                # Optuna truncates as int() does; scripts pass bounds like n_features / 2.
+                warnings.warn(
+                    f"{owner}: `{name}` should be an integer, got {name}={value!r}; "
+                    f"it is truncated to {int(value)}.",
+                    UserWarning,
+                    stacklevel=3,
+                )
         low, high, step = int(low), int(high), int(step)
         if step <= 0:
             raise ValueError(f"{owner}: `step` must be >= 1, got step={step!r}.")
@@ -302,6 +308,8 @@ class CategoricalDistribution(BaseDistribution):
 
     def __init__(self, choices: Sequence[CategoricalChoiceType]) -> None:
         owner = "CategoricalDistribution"
+        if getattr(choices, "ndim", None) == 1 and hasattr(choices, "tolist"):
+            choices = choices.tolist()  # a NumPy array: its values as Python numbers
         if isinstance(choices, (str, bytes)) or not isinstance(choices, Sequence):
             raise TypeError(
                 f"{owner}: `choices` must be a list or tuple of choices, got {choices!r}."

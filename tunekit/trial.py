@@ -22,6 +22,7 @@ import copy
 import datetime
 import enum
 import math
+import numbers
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, overload
@@ -167,7 +168,12 @@ def _categorical_args(name: str, choices: Sequence[CategoricalChoiceType]):
 
 
 def _check_report(step: Any, value: Any) -> tuple[int, float]:
-    if isinstance(step, bool) or not isinstance(step, int) and not hasattr(step, "__index__"):
+    # Integral floats pass (``for epoch in np.arange(10.0)``), as in Optuna; 1.5 is an error
+    # where Optuna would truncate it onto step 1.
+    integral = isinstance(step, int) or hasattr(step, "__index__")
+    if not integral and isinstance(step, numbers.Real):
+        integral = math.isfinite(step) and float(step).is_integer()
+    if isinstance(step, bool) or not integral:
         raise TypeError(f"report(): `step` must be an int, got step={step!r}.")
     step = int(step)
     if step < 0:
@@ -509,10 +515,13 @@ class Trial(BaseTrial):
 
 
 def _is_representable(value: Any, distribution: BaseDistribution) -> bool:
-    """Whether ``value`` has a stored form under ``distribution`` (a number for a number)."""
+    """Whether ``value`` has a stored form under ``distribution``: a number for a number, and a
+    positive one on a log scale (the samplers work with its logarithm)."""
     try:
-        distribution.to_internal_repr(value)
+        internal = distribution.to_internal_repr(value)
     except (ValueError, TypeError):
+        return False
+    if getattr(distribution, "log", False) and not internal > 0:
         return False
     return True
 

@@ -140,7 +140,7 @@ class TPESampler(BaseSampler):
         parameters, each modelled jointly.
     warn_independent_sampling:
         Log a warning (once per parameter) when a multivariate sampler samples a parameter
-        independently after the startup trials (default True).
+        independently after the startup trials (default False, as in Optuna 5.0).
     constant_liar:
         Count RUNNING trials as bad observations so parallel workers do not pile onto one point.
     constraints_func:
@@ -248,7 +248,7 @@ class TPESampler(BaseSampler):
         self._multivariate = multivariate if not group else True
         self._group = group
         self._warn_independent_sampling = (
-            True if warn_independent_sampling is None else warn_independent_sampling
+            False if warn_independent_sampling is None else warn_independent_sampling
         )
         self._constant_liar = constant_liar
         self._constraints_func = constraints_func
