@@ -512,7 +512,8 @@ def test_three_objectives_with_constraints_run() -> None:
 def test_hyperopt_parameters_are_hyperopts_tpe() -> None:
     from tunekit.samplers.tpe.sampler import hyperopt_default_gamma, hyperopt_default_weights
 
-    parameters = TPESampler.hyperopt_parameters()
+    with pytest.warns(FutureWarning, match="hyperopt_parameters"):
+        parameters = TPESampler.hyperopt_parameters()
     assert parameters["n_startup_trials"] == 20 and parameters["n_ei_candidates"] == 24
     # ceil(0.25 sqrt(n)), at most 25.
     assert [hyperopt_default_gamma(n) for n in (1, 16, 17, 100, 10_000, 40_000)] == [
@@ -537,10 +538,12 @@ def test_hyperopt_parameters_are_hyperopts_tpe() -> None:
 
 def test_hyperopt_parameters_match_optunas() -> None:
     optuna = pytest.importorskip("optuna")
-    ours, theirs = (
-        TPESampler.hyperopt_parameters(),
-        optuna.samplers.TPESampler.hyperopt_parameters(),
-    )
+    with pytest.warns(FutureWarning) as record:
+        ours, theirs = (
+            TPESampler.hyperopt_parameters(),
+            optuna.samplers.TPESampler.hyperopt_parameters(),
+        )
+    assert len(record) == 2  # both deprecate it
     assert set(ours) == set(theirs)
     for key in ("gamma", "weights"):
         for n in (0, 1, 5, 24, 25, 26, 100, 1000):

@@ -268,7 +268,8 @@ class TPESampler(BaseSampler):
         """The settings of Hyperopt's TPE (Bergstra et al. 2011), as Optuna's method returns them.
 
         Twenty random start-up trials, ``gamma`` :func:`hyperopt_default_gamma` and ``weights``
-        :func:`hyperopt_default_weights`. Several of the keys are deprecated arguments, so
+        :func:`hyperopt_default_weights`. Deprecated in Optuna 4.9 (a ``FutureWarning``), and
+        several of the keys are deprecated arguments, so
         ``TPESampler(**TPESampler.hyperopt_parameters())`` warns as Optuna does. Hyperopt models
         every parameter on its own: add ``multivariate=False`` for the full imitation.
 
@@ -277,10 +278,17 @@ class TPESampler(BaseSampler):
         >>> import warnings
         >>> with warnings.catch_warnings():
         ...     warnings.simplefilter("ignore", FutureWarning)
-        ...     sampler = TPESampler(**TPESampler.hyperopt_parameters(), seed=0)
-        >>> TPESampler.hyperopt_parameters()["n_startup_trials"]
+        ...     parameters = TPESampler.hyperopt_parameters()
+        ...     sampler = TPESampler(**parameters, seed=0)
+        >>> parameters["n_startup_trials"]
         20
         """
+        warnings.warn(
+            "TPESampler.hyperopt_parameters() has been deprecated in Optuna v4.9.0 and is kept "
+            "for compatibility; it will be removed in a future version.",
+            FutureWarning,
+            stacklevel=2,
+        )
         return {
             "consider_prior": True,
             "prior_weight": 1.0,
