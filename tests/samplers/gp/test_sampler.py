@@ -144,7 +144,9 @@ def test_constraints_prefer_feasible_trials() -> None:
     def constraints(trial: tunekit.FrozenTrial) -> list[float]:
         return [trial.params["x"] + 0.5]
 
-    study = _study(GPSampler(seed=0, n_startup_trials=5, constraints_func=constraints))
+    with pytest.warns(FutureWarning, match="constraints_func"):
+        sampler = GPSampler(seed=0, n_startup_trials=5, constraints_func=constraints)
+    study = _study(sampler)
     study.optimize(_quadratic, n_trials=16)
     for trial in study.trials:
         assert trial.system_attrs["constraints"] == [trial.params["x"] + 0.5]
@@ -363,7 +365,10 @@ def test_cuda_study_matches_cpu_and_keeps_values_inside_their_distributions() ->
 
     first_guided = {}
     for device in ("cpu", "cuda"):
-        sampler = GPSampler(seed=1, n_startup_trials=5, constraints_func=constraints, device=device)
+        with pytest.warns(FutureWarning, match="constraints_func"):
+            sampler = GPSampler(
+                seed=1, n_startup_trials=5, constraints_func=constraints, device=device
+            )
         study = _study(sampler)
         study.optimize(_mixed, n_trials=12)
         pending = study.ask()

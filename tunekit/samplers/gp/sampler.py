@@ -27,6 +27,7 @@ import importlib
 import logging
 import math
 import threading
+import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +90,7 @@ class GPSampler(BaseSampler):
     deterministic_objective
         Pin the GP's noise variance at a tiny floor instead of fitting it.
     constraints_func
+        Deprecated (as in Optuna 5.0; use ``trial.set_constraint(key, value)``):
         ``f(frozen_trial) -> constraint values``, called after each completed or pruned trial;
         ``<= 0`` means feasible. Results are stored in ``system_attrs["constraints"]`` and read
         back, with the named values of ``trial.set_constraint(key, value)``, as
@@ -211,6 +213,13 @@ class GPSampler(BaseSampler):
         )
         self._n_startup_trials = int(n_startup_trials)
         self._deterministic = deterministic_objective
+        if constraints_func is not None:
+            warnings.warn(
+                "GPSampler: `constraints_func` has been deprecated in Optuna v5.0.0 and is kept "
+                "for compatibility; use `trial.set_constraint(key, value)` instead.",
+                FutureWarning,
+                stacklevel=2,
+            )
         self._constraints_func = constraints_func
         self._warn_independent_sampling = warn_independent_sampling
         self._acquisition = acquisition
