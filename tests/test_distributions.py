@@ -107,9 +107,30 @@ def test_categorical_empty_choices() -> None:
         CategoricalDistribution([])
 
 
-def test_categorical_unhashable_choice() -> None:
-    with pytest.raises(ValueError, match=r"hashable.*\[1, 2\]"):
-        CategoricalDistribution([[1, 2], 3])
+def test_categorical_container_choices_warn_and_work() -> None:
+    # Optuna accepts lists and dicts as choices with a warning; so does tunekit.
+    with pytest.warns(UserWarning, match=r"\[1, 2\] \(list\) is kept as is, but a database"):
+        distribution = CategoricalDistribution([[1, 2], 3, {"a": [1]}])
+    assert distribution.to_internal_repr([1, 2]) == 0
+    assert distribution.to_internal_repr((1, 2)) == 0  # a tuple matches its list
+    assert distribution.to_internal_repr({"a": [1]}) == 2
+    assert distribution.to_external_repr(2) == {"a": [1]}
+    with pytest.raises(ValueError, match="not one of the choices"):
+        distribution.to_internal_repr([2, 1])
+    # A database round trip turns tuples into lists; the distribution stays the same one.
+    with pytest.warns(UserWarning):
+        tuples = CategoricalDistribution([(64, 64), (128,)])
+    with pytest.warns(UserWarning):
+        restored = json_to_distribution(distribution_to_json(tuples))
+    assert restored.choices == ([64, 64], [128])
+    assert restored == tuples and hash(restored) == hash(tuples)
+
+
+def test_categorical_other_objects_warn_that_they_cannot_be_stored() -> None:
+    marker = object()
+    with pytest.warns(UserWarning, match="cannot be stored in a database"):
+        distribution = CategoricalDistribution([marker, {1, 2}])
+    assert distribution.to_internal_repr(marker) == 0
 
 
 def test_categorical_choices_from_a_numpy_array_are_python_numbers() -> None:

@@ -887,3 +887,25 @@ def test_copy_study_between_memory_and_sqlite(tmp_path) -> None:
                 list(original.intermediate_values.values()),
                 equal_nan=True,
             )
+
+
+@pytest.mark.parametrize("in_database", [False, True])
+def test_list_and_dict_choices_run_and_survive_a_database(in_database, tmp_path) -> None:
+    # Optuna accepts them (with a warning); a script choosing a layer layout must keep running.
+    storage = f"sqlite:///{tmp_path / 'lists.db'}" if in_database else None
+    sampler = tunekit.samplers.TPESampler(seed=0)
+    study = tunekit.create_study(storage=storage, study_name="lists", sampler=sampler)
+
+    def objective(trial: Trial) -> float:
+        layers = trial.suggest_categorical("layers", [[64, 32], [128]])
+        config = trial.suggest_categorical("config", [{"lr": 0.1}, {"lr": 0.01}])
+        return sum(layers) * config["lr"]
+
+    with pytest.warns(UserWarning, match="kept as is"):
+        study.optimize(objective, n_trials=12)
+    assert {tuple(t.params["layers"]) for t in study.trials} == {(64, 32), (128,)}
+    assert study.best_value == pytest.approx(0.96)
+    assert study.best_params == {"layers": [64, 32], "config": {"lr": 0.01}}
+    if in_database:
+        reloaded = tunekit.load_study(study_name="lists", storage=storage)
+        assert [t.params for t in reloaded.trials] == [t.params for t in study.trials]

@@ -297,7 +297,10 @@ class IntDistribution(BaseDistribution):
 class CategoricalDistribution(BaseDistribution):
     """One of a fixed sequence of choices (None, bool, int, float or str).
 
-    The internal representation is the index of the choice in ``choices``.
+    The internal representation is the index of the choice in ``choices``. Other choices work
+    with a warning, as in Optuna: lists and dicts of those types (a layer layout, a config) are
+    kept in a database as JSON, where a tuple comes back as a list (and still matches); other
+    objects work in memory only. A NumPy array of choices gives its values as Python numbers.
 
     Example
     -------
@@ -319,20 +322,21 @@ class CategoricalDistribution(BaseDistribution):
                 f"{owner}: `choices` must contain at least one element, got {choices!r}."
             )
         for choice in choices:
-            try:
-                hash(choice)
-            except TypeError:
-                raise ValueError(
-                    f"{owner}: every choice must be hashable (None, bool, int, float or str), "
-                    f"got {choice!r} in choices={choices!r}."
-                ) from None
-            if choice is not None and not isinstance(choice, (bool, int, float, str)):
-                warnings.warn(
-                    f"{owner}: choices should be None, bool, int, float or str; {choice!r} "
-                    f"({type(choice).__name__}) is kept as is but cannot be stored in a database.",
-                    UserWarning,
-                    stacklevel=3,
-                )
+            if choice is None or isinstance(choice, (bool, int, float, str)):
+                continue
+            # Optuna accepts any object with a warning; lists and dicts (a layer layout, a
+            # config) are common. A database keeps them as JSON, where a tuple becomes a list.
+            stored = (
+                "a database stores it as JSON (a tuple comes back as a list)"
+                if _is_json_container(choice)
+                else "it cannot be stored in a database"
+            )
+            warnings.warn(
+                f"{owner}: choices should be None, bool, int, float or str; {choice!r} "
+                f"({type(choice).__name__}) is kept as is, but {stored}.",
+                UserWarning,
+                stacklevel=3,
+            )
         self.choices = tuple(choices)
 
     def to_external_repr(self, param_value_in_internal_repr: float) -> CategoricalChoiceType:
@@ -367,10 +371,30 @@ class CategoricalDistribution(BaseDistribution):
 
 
 def _choice_key(choice: Any) -> tuple[str, Any]:
-    """A key that tells True from 1 and treats NaN as equal to NaN."""
+    """A hashable key that tells True from 1, treats NaN as equal to NaN, and compares lists
+    and tuples by their items (a tuple choice comes back from a database as a list)."""
     if isinstance(choice, float) and math.isnan(choice):
         return ("float", "nan")
+    if isinstance(choice, (list, tuple)):
+        return ("sequence", tuple(_choice_key(item) for item in choice))
+    if isinstance(choice, dict):
+        return ("dict", tuple(sorted((repr(k), _choice_key(v)) for k, v in choice.items())))
+    try:
+        hash(choice)
+    except TypeError:
+        return ("object", id(choice))  # an unhashable object is only equal to itself
     return (type(choice).__name__, choice)
+
+
+def _is_json_container(value: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(
+            v is None or isinstance(v, (bool, int, float, str)) or _is_json_container(v)
+            for v in value
+        )
+    if isinstance(value, dict):
+        return all(isinstance(k, str) for k in value) and _is_json_container(list(value.values()))
+    return False
 
 
 def _index_of_choice(choices: tuple, value: Any) -> int | None:

@@ -137,3 +137,10 @@ def test_single_valued_space() -> None:
     study = tunekit.create_study(sampler=BruteForceSampler())
     study.optimize(lambda t: t.suggest_int("x", 4, 4), n_trials=10)
     assert len(study.trials) == 1
+
+
+def test_list_choices_are_enumerated_like_any_other() -> None:
+    study = tunekit.create_study(sampler=BruteForceSampler(seed=0))
+    with pytest.warns(UserWarning, match="kept as is"):
+        study.optimize(lambda t: sum(t.suggest_categorical("layers", [[64, 32], [128], [8]])))
+    assert sorted(tuple(t.params["layers"]) for t in study.trials) == [(8,), (64, 32), (128,)]

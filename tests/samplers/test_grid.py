@@ -172,7 +172,8 @@ def test_ask_past_the_end_warns_and_reevaluates() -> None:
         ([("x", [1])], r"`search_space`"),
         ({"x": []}, r"search_space\['x'\].*\[\]"),
         ({"x": "abc"}, r"search_space\['x'\].*'abc'"),
-        ({"x": [[1, 2]]}, r"\[1, 2\].*search_space\['x'\]"),
+        ({"x": [{1, 2}]}, r"\{1, 2\}.*search_space\['x'\]"),
+        ({"x": [[1, object()]]}, r"search_space\['x'\]"),
     ],
 )
 def test_bad_search_space(space, pattern) -> None:
@@ -191,3 +192,22 @@ def test_numpy_grids_are_accepted_as_in_optuna() -> None:
     assert study.trials[0].system_attrs["search_space"] == {"n": [1, 2], "x": [0.0, 0.5, 1.0]}
     # The same grid given as plain lists is the same grid (the same claim key).
     assert GridSampler({"x": [0.0, 0.5, 1.0], "n": [1, 2]})._grid_key == sampler._grid_key
+
+
+def test_list_values_work_with_a_warning_as_in_optuna() -> None:
+    with pytest.warns(UserWarning, match=r"\[64, 32\] in search_space\['layers'\]"):
+        sampler = GridSampler({"layers": [[64, 32], [128]], "lr": [0.1, 0.01]})
+    study = tunekit.create_study(sampler=sampler)
+    with pytest.warns(UserWarning):
+        study.optimize(
+            lambda t: (
+                sum(t.suggest_categorical("layers", [[64, 32], [128]]))
+                * t.suggest_categorical("lr", [0.1, 0.01])
+            )
+        )
+    assert sorted((tuple(t.params["layers"]), t.params["lr"]) for t in study.trials) == [
+        ((64, 32), 0.01),
+        ((64, 32), 0.1),
+        ((128,), 0.01),
+        ((128,), 0.1),
+    ]

@@ -17,6 +17,7 @@ from tunekit.distributions import (
     CategoricalDistribution,
     FloatDistribution,
     IntDistribution,
+    _choice_key,
 )
 from tunekit.samplers.base import IndependentSampler
 from tunekit.trial import FrozenTrial, TrialState
@@ -42,8 +43,9 @@ def _all_values(distribution: BaseDistribution) -> list[Any]:
 
 
 def _key(value: Any) -> tuple[str, Any]:
-    # 1 and True, or 1 and 1.0 of different parameters, must not collide.
-    return (type(value).__name__, value)
+    # 1 and True, or 1 and 1.0 of different parameters, must not collide; a list choice (a
+    # layer layout) needs a hashable key, and comes back from a database as the same key.
+    return _choice_key(value)
 
 
 class _Node:

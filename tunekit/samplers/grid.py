@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tunekit import logging
-from tunekit.distributions import BaseDistribution
+from tunekit.distributions import BaseDistribution, _is_json_container
 from tunekit.samplers.base import SKIP_TRIAL_KEY, IndependentSampler
 from tunekit.trial import FrozenTrial, TrialState
 
@@ -79,11 +79,21 @@ class GridSampler(IndependentSampler):
                     f"got {values!r}."
                 )
             for value in values:
-                if value is not None and not isinstance(value, (bool, int, float, str)):
+                if value is None or isinstance(value, (bool, int, float, str)):
+                    continue
+                if not _is_json_container(value):
                     raise ValueError(
-                        f"GridSampler: grid values must be None, bool, int, float or str, got "
-                        f"{value!r} in search_space[{name!r}]."
+                        f"GridSampler: grid values must be None, bool, int, float or str (or "
+                        f"lists and dicts of them), got {value!r} in search_space[{name!r}]."
                     )
+                # Optuna warns too: categorical choices like a layer layout work, but a
+                # database returns a tuple as a list.
+                warnings.warn(
+                    f"GridSampler: {value!r} in search_space[{name!r}] is not None, bool, int, "
+                    "float or str; it is kept as is.",
+                    UserWarning,
+                    stacklevel=2,
+                )
         self._search_space = {name: list(values) for name, values in sorted(search_space.items())}
         self._param_names = list(self._search_space)
         self._all_grids = list(itertools.product(*self._search_space.values()))
