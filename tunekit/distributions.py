@@ -446,7 +446,14 @@ def json_to_distribution(json_str: str) -> BaseDistribution:
     if name == "IntDistribution":
         return IntDistribution(**attributes)
     if name == "CategoricalDistribution":
-        return CategoricalDistribution(attributes["choices"])
+        choices = attributes["choices"]
+        if all(c is None or isinstance(c, (bool, int, float, str)) for c in choices):
+            return CategoricalDistribution(choices)
+        # Lists and dicts were warned about when they were suggested; reading them back (every
+        # worker, every load) does not warn again.
+        stored = CategoricalDistribution.__new__(CategoricalDistribution)
+        stored.choices = tuple(choices)
+        return stored
     if name in _LEGACY_NAMES:
         return _LEGACY_NAMES[name](attributes)
     raise ValueError(f"Unknown distribution {name!r} in {json_str!r}.")
