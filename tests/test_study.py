@@ -553,6 +553,16 @@ def test_add_trial_with_wrong_number_of_values_writes_nothing() -> None:
     assert study.trials == []
 
 
+def test_a_failed_trial_with_a_value_is_refused() -> None:
+    # As in Optuna: a FAIL record has no value (it would confuse best-value bookkeeping).
+    study = _study()
+    with pytest.raises(ValueError, match=r"A FAIL trial has no values, got \[1.0\]"):
+        study.add_trial(create_trial(state=TrialState.FAIL, value=1.0))
+    assert study.trials == []
+    study.add_trial(create_trial(state=TrialState.FAIL))
+    assert study.trials[0].state == TrialState.FAIL
+
+
 def test_add_trials_checks_every_trial_before_writing() -> None:
     study = _study()
     good = create_trial(value=1.0)

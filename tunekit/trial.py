@@ -756,6 +756,8 @@ class FrozenTrial(BaseTrial):
             raise ValueError(
                 f"`datetime_complete` must be None for a trial in state {self.state.name}."
             )
+        if self.state == TrialState.FAIL and self._values is not None:
+            raise ValueError(f"A FAIL trial has no values, got {self._values!r}.")
         if self.state == TrialState.COMPLETE:
             if self._values is None:
                 raise ValueError("A COMPLETE trial needs `value` or `values`.")
