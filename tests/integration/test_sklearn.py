@@ -13,6 +13,7 @@ sklearn = pytest.importorskip("sklearn")
 from sklearn.base import BaseEstimator, ClassifierMixin, clone  # noqa: E402
 from sklearn.datasets import load_iris  # noqa: E402
 from sklearn.dummy import DummyClassifier  # noqa: E402
+from sklearn.exceptions import FitFailedWarning, NotFittedError  # noqa: E402
 from sklearn.linear_model import Ridge, SGDClassifier  # noqa: E402
 from sklearn.model_selection import cross_val_score  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
@@ -252,6 +253,9 @@ def test_clone_and_get_params() -> None:
     copy.set_params(estimator__C=2.0, n_trials=4)
     assert copy.estimator.C == 2.0 and copy.n_trials == 4
     assert not hasattr(copy, "best_params_") and not hasattr(copy, "n_features_in_")
+    # As in Optuna and scikit-learn's searches, the error before fit is NotFittedError.
+    with pytest.raises(NotFittedError, match="best_score_"):
+        _ = copy.best_score_
 
 
 def test_a_user_study_receives_the_trials(iris) -> None:
@@ -399,14 +403,27 @@ def test_error_score_raise_and_catch(iris) -> None:
     study = tunekit.create_study(direction="maximize")
     study.enqueue_trial({"fail": True})
     study.enqueue_trial({"fail": False})
-    # Every fold of the first trial fails: cross_validate raises, `catch` marks the trial FAIL.
-    search = OptunaSearchCV(
-        _FailingClassifier(), space, cv=2, n_trials=2, study=study, catch=(ValueError,)
-    ).fit(X, y)
+    # Every fold of the first trial fails: as in Optuna the trial scores error_score (NaN: it
+    # FAILs) and the search goes on, without `catch`.
+    with pytest.warns(FitFailedWarning, match="Every fold failed"):
+        search = OptunaSearchCV(_FailingClassifier(), space, cv=2, n_trials=2, study=study)
+        search.fit(X, y)
     results = search.cv_results_
     assert results["state"].tolist() == ["FAIL", "COMPLETE"]
     assert np.isnan(results["mean_test_score"][0])
     assert results["rank_test_score"].tolist() == [2, 1]
+    assert search.best_params_ == {"fail": False}
+
+    # A numeric error_score: the failed setting completes with that score.
+    study = tunekit.create_study(direction="maximize")
+    study.enqueue_trial({"fail": True})
+    study.enqueue_trial({"fail": False})
+    with pytest.warns(FitFailedWarning):
+        search = OptunaSearchCV(
+            _FailingClassifier(), space, cv=2, n_trials=2, study=study, error_score=-1.0
+        ).fit(X, y)
+    assert search.cv_results_["state"].tolist() == ["COMPLETE", "COMPLETE"]
+    assert search.cv_results_["mean_test_score"][0] == -1.0
     assert search.best_params_ == {"fail": False}
 
 

@@ -121,16 +121,33 @@ class _Objective:
         return self._cross_validate(trial, estimator)
 
     def _cross_validate(self, trial: BaseTrial, estimator: BaseEstimator) -> float:
-        results = cross_validate(
-            estimator,
-            self.X,
-            self.y,
-            cv=self.splits,
-            scoring=self.scorer,
-            error_score=self.search.error_score,
-            return_train_score=self.search.return_train_score,
-            **{_FIT_PARAMS_KEYWORD: self.fit_params},
-        )
+        try:
+            results = cross_validate(
+                estimator,
+                self.X,
+                self.y,
+                cv=self.splits,
+                scoring=self.scorer,
+                error_score=self.search.error_score,
+                return_train_score=self.search.return_train_score,
+                **{_FIT_PARAMS_KEYWORD: self.fit_params},
+            )
+        except ValueError as error:
+            # scikit-learn raises when every fold failed; with a numeric error_score that is
+            # one bad setting, not the end of the search (as in Optuna): each fold scores
+            # error_score, so the trial FAILs (NaN) or completes with that score.
+            if self.search.error_score == "raise" or "fits failed" not in str(error):
+                raise
+            warnings.warn(
+                f"Every fold failed for {trial.params}; its score is "
+                f"error_score={self.search.error_score!r}. {error}",
+                FitFailedWarning,
+                stacklevel=2,
+            )
+            n_splits = len(self.splits)
+            scores = np.full(n_splits, float(self.search.error_score))
+            train = scores if self.search.return_train_score else None
+            return _store_results(trial, scores, train, np.zeros(n_splits), np.zeros(n_splits))
         train_scores = results["train_score"] if self.search.return_train_score else None
         return _store_results(
             trial, results["test_score"], train_scores, results["fit_time"], results["score_time"]
@@ -678,8 +695,9 @@ class OptunaSearchCV(MetaEstimatorMixin, BaseEstimator):
         return float(self.best_trial_.value)
 
     def _check_searched(self, attr: str) -> None:
+        # NotFittedError is an AttributeError too: hasattr() stays False before fit.
         if "best_trial_" not in vars(self):
-            raise AttributeError(
+            raise NotFittedError(
                 f"This {type(self).__name__} has not been fitted yet: `{attr}` is set by fit()."
             )
 
