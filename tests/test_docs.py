@@ -51,7 +51,11 @@ EXPECTED_NAMES = {
         "LearningCurvePruner",
         "predict_final",
     ],
-    "reference/storages/index.html": ["InMemoryStorage", "RDBStorage", "RetryFailedTrialCallback"],
+    "reference/storages/index.html": [
+        "InMemoryStorage",
+        "RDBStorage",
+        "RetryHeartbeatStaleTrialCallback",
+    ],
     "reference/visualization/index.html": ["plot_optimization_history", "plot_param_importances"],
     "reference/importance/index.html": ["get_param_importances", "FanovaImportanceEvaluator"],
     "reference/integration/index.html": ["OptunaSearchCV"],

@@ -341,7 +341,7 @@ def _fail_stale_trials(study: Study) -> None:
     storage = study._storage
     if not storage.is_heartbeat_enabled():
         return
-    callback = storage.get_failed_trial_callback()  # type: ignore[attr-defined]
+    callback = storage.get_heartbeat_stale_trial_callback()  # type: ignore[attr-defined]
     for trial_id in storage._get_stale_trial_ids(study._study_id):  # type: ignore[attr-defined]
         try:
             storage.set_trial_system_attr(

@@ -27,7 +27,7 @@ from tunekit.exceptions import (
     UpdateFinishedTrialError,
 )
 from tunekit.storages.base import StudyDirection
-from tunekit.storages.heartbeat import RetryFailedTrialCallback
+from tunekit.storages.heartbeat import RetryFailedTrialCallback, RetryHeartbeatStaleTrialCallback
 from tunekit.trial import TrialState, create_trial
 
 MIN, MAX = StudyDirection.MINIMIZE, StudyDirection.MAXIMIZE
@@ -594,7 +594,7 @@ def test_heartbeat_fails_stale_trial_and_retries_it(rdb_backend):
     storage = rdb_backend.make(
         heartbeat_interval=1,
         grace_period=1,
-        failed_trial_callback=RetryFailedTrialCallback(max_retry=1),
+        heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=1),
     )
     assert storage.is_heartbeat_enabled() and storage.get_heartbeat_interval() == 1
     study = tunekit.create_study(storage=storage, study_name="beats")
@@ -616,7 +616,7 @@ def test_heartbeat_fails_stale_trial_and_retries_it(rdb_backend):
     assert storage.get_trial(alive._trial_id).state == TrialState.RUNNING
     assert retried.params == {"x": trial.params["x"]}
     assert retried.system_attrs["failed_trial"] == trial.number
-    assert RetryFailedTrialCallback.retry_history(storage.get_trial(retried._trial_id)) == [
+    assert RetryHeartbeatStaleTrialCallback.retry_history(storage.get_trial(retried._trial_id)) == [
         trial.number
     ]
     assert storage.get_trial(retried._trial_id).intermediate_values == {}
@@ -624,7 +624,7 @@ def test_heartbeat_fails_stale_trial_and_retries_it(rdb_backend):
 
 def test_retry_callback_respects_max_retry(storage):
     study = tunekit.create_study(storage=storage, study_name="retry")
-    callback = RetryFailedTrialCallback(max_retry=1, inherit_intermediate_values=True)
+    callback = RetryHeartbeatStaleTrialCallback(max_retry=1, inherit_intermediate_values=True)
     trial = study.ask()
     trial.suggest_float("x", 0, 1)
     trial.report(1.0, 3)
@@ -638,7 +638,27 @@ def test_retry_callback_respects_max_retry(storage):
     callback(study, study.trials[1])  # the chain already failed twice: max_retry=1 stops it
     assert len(study.trials) == 2
     with pytest.raises(ValueError, match="max_retry"):
-        RetryFailedTrialCallback(max_retry=-1)
+        RetryHeartbeatStaleTrialCallback(max_retry=-1)
+
+
+def test_heartbeat_callback_names_of_optuna_5_and_before(rdb_backend):
+    callback = RetryHeartbeatStaleTrialCallback(max_retry=1)
+    storage = rdb_backend.make(heartbeat_interval=1, heartbeat_stale_trial_callback=callback)
+    assert storage.get_heartbeat_stale_trial_callback() is callback
+    assert storage.failed_trial_callback is callback
+    with pytest.warns(FutureWarning, match="get_heartbeat_stale_trial_callback"):
+        assert storage.get_failed_trial_callback() is callback
+    # The names before Optuna 4.9 still work, with a FutureWarning each.
+    with pytest.warns(FutureWarning, match="RetryHeartbeatStaleTrialCallback"):
+        old = RetryFailedTrialCallback(max_retry=1)
+    assert isinstance(old, RetryHeartbeatStaleTrialCallback)
+    with pytest.warns(FutureWarning, match="heartbeat_stale_trial_callback"):
+        storage = rdb_backend.make(heartbeat_interval=1, failed_trial_callback=old)
+    assert storage.get_heartbeat_stale_trial_callback() is old
+    with pytest.raises(ValueError, match="not both"):
+        rdb_backend.make(
+            heartbeat_interval=1, heartbeat_stale_trial_callback=callback, failed_trial_callback=old
+        )
 
 
 # ------------------------------------------------------------------------- bad input
@@ -850,7 +870,7 @@ def test_killed_worker_trial_fails_via_heartbeat(rdb_backend, tmp_path):
     storage = rdb_backend.make(
         heartbeat_interval=1,
         grace_period=2,
-        failed_trial_callback=RetryFailedTrialCallback(max_retry=2),
+        heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=2),
     )
     study = tunekit.create_study(storage=storage, study_name="killed")
     marker = tmp_path / "started"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tunekit.storages.base import BaseStorage
-from tunekit.storages.heartbeat import RetryFailedTrialCallback
+from tunekit.storages.heartbeat import RetryFailedTrialCallback, RetryHeartbeatStaleTrialCallback
 from tunekit.storages.memory import InMemoryStorage
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "InMemoryStorage",
     "RDBStorage",
     "RetryFailedTrialCallback",
+    "RetryHeartbeatStaleTrialCallback",
     "get_storage",
 ]
 

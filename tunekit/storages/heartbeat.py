@@ -2,12 +2,14 @@
 
 With ``RDBStorage(..., heartbeat_interval=...)`` a RUNNING trial whose heartbeat is older than
 the grace period is marked FAIL by the next worker that asks for a trial; the storage's
-``failed_trial_callback`` is then called with it. :class:`RetryFailedTrialCallback` is the usual
-callback: it enqueues the trial again, with its parameters, so the study does not lose it.
+``heartbeat_stale_trial_callback`` is then called with it. :class:`RetryHeartbeatStaleTrialCallback`
+is the usual callback: it enqueues the trial again, with its parameters, so the study does not
+lose it. ``RetryFailedTrialCallback`` is its name before Optuna 4.9 (deprecated, still works).
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from tunekit.trial import FrozenTrial, TrialState, create_trial
@@ -15,13 +17,13 @@ from tunekit.trial import FrozenTrial, TrialState, create_trial
 if TYPE_CHECKING:
     from tunekit.study import Study
 
-__all__ = ["RetryFailedTrialCallback"]
+__all__ = ["RetryHeartbeatStaleTrialCallback", "RetryFailedTrialCallback"]
 
 _FAILED_TRIAL_KEY = "failed_trial"
 _RETRY_HISTORY_KEY = "retry_history"
 
 
-class RetryFailedTrialCallback:
+class RetryHeartbeatStaleTrialCallback:
     """Enqueue a failed trial again as a WAITING trial with the same parameters.
 
     The new trial's ``system_attrs`` record the number of the first trial of the chain
@@ -38,15 +40,15 @@ class RetryFailedTrialCallback:
     Example
     -------
     >>> import tunekit
-    >>> from tunekit.storages.heartbeat import RetryFailedTrialCallback
+    >>> from tunekit.storages.heartbeat import RetryHeartbeatStaleTrialCallback
     >>> from tunekit.storages.rdb import RDBStorage
     >>> storage = RDBStorage(
     ...     "sqlite:///:memory:",
     ...     heartbeat_interval=60,
     ...     grace_period=120,
-    ...     failed_trial_callback=RetryFailedTrialCallback(max_retry=3),
+    ...     heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=3),
     ... )
-    >>> storage.get_failed_trial_callback()._max_retry
+    >>> storage.get_heartbeat_stale_trial_callback()._max_retry
     3
     """
 
@@ -55,7 +57,7 @@ class RetryFailedTrialCallback:
             isinstance(max_retry, bool) or not isinstance(max_retry, int) or max_retry < 0
         ):
             raise ValueError(
-                f"RetryFailedTrialCallback: `max_retry` must be None or an int >= 0, "
+                f"{type(self).__name__}: `max_retry` must be None or an int >= 0, "
                 f"got {max_retry!r}."
             )
         self._max_retry = max_retry
@@ -93,3 +95,16 @@ class RetryFailedTrialCallback:
     def retry_history(trial: FrozenTrial) -> list[int]:
         """The numbers of the failed attempts before ``trial``, oldest first."""
         return list(trial.system_attrs.get(_RETRY_HISTORY_KEY, []))
+
+
+class RetryFailedTrialCallback(RetryHeartbeatStaleTrialCallback):
+    """Deprecated name (Optuna 4.9) of :class:`RetryHeartbeatStaleTrialCallback`."""
+
+    def __init__(self, max_retry: int | None = None, inherit_intermediate_values: bool = False):
+        warnings.warn(
+            "RetryFailedTrialCallback has been deprecated in Optuna v4.9.0 and is kept for "
+            "compatibility; use RetryHeartbeatStaleTrialCallback.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        super().__init__(max_retry, inherit_intermediate_values)

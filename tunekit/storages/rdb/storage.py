@@ -29,6 +29,7 @@ import random
 import threading
 import time
 import uuid
+import warnings
 import weakref
 from collections.abc import Callable, Container, Iterator, Sequence
 from typing import Any, TypeVar
@@ -256,9 +257,11 @@ class RDBStorage(BaseStorage):
     grace_period:
         Seconds without a heartbeat after which a RUNNING trial is marked FAIL by the next
         worker that asks for a trial (default ``2 * heartbeat_interval``).
-    failed_trial_callback:
+    heartbeat_stale_trial_callback:
         Called as ``callback(study, frozen_trial)`` for each trial failed that way, e.g.
-        :class:`~tunekit.storages.RetryFailedTrialCallback`.
+        :class:`~tunekit.storages.RetryHeartbeatStaleTrialCallback`.
+    failed_trial_callback:
+        Its name before Optuna 4.9 (deprecated: a ``FutureWarning``); give one of the two.
     skip_table_creation:
         Do not create the tables when the database has none (they must exist).
 
@@ -281,6 +284,7 @@ class RDBStorage(BaseStorage):
         *,
         heartbeat_interval: int | float | None = None,
         grace_period: int | float | None = None,
+        heartbeat_stale_trial_callback: Callable[[Any, FrozenTrial], None] | None = None,
         failed_trial_callback: Callable[[Any, FrozenTrial], None] | None = None,
         skip_table_creation: bool = False,
     ) -> None:
@@ -300,10 +304,23 @@ class RDBStorage(BaseStorage):
                 raise ValueError(
                     f"RDBStorage: `{name}` must be None or > 0 seconds, got {value!r}."
                 )
-        if failed_trial_callback is not None and not callable(failed_trial_callback):
-            raise TypeError(
-                f"RDBStorage: `failed_trial_callback` must be callable or None, got "
-                f"{failed_trial_callback!r}."
+        for name, callback in (
+            ("heartbeat_stale_trial_callback", heartbeat_stale_trial_callback),
+            ("failed_trial_callback", failed_trial_callback),
+        ):
+            if callback is not None and not callable(callback):
+                raise TypeError(f"RDBStorage: `{name}` must be callable or None, got {callback!r}.")
+        if heartbeat_stale_trial_callback is not None and failed_trial_callback is not None:
+            raise ValueError(
+                "RDBStorage: give one of `heartbeat_stale_trial_callback` and "
+                "`failed_trial_callback` (its deprecated name), not both."
+            )
+        if failed_trial_callback is not None:
+            warnings.warn(
+                "RDBStorage: `failed_trial_callback` has been deprecated in Optuna v4.9.0 and is "
+                "kept for compatibility; use `heartbeat_stale_trial_callback`.",
+                FutureWarning,
+                stacklevel=2,
             )
         self.url = url
         self.engine_kwargs = dict(engine_kwargs or {})
@@ -311,7 +328,9 @@ class RDBStorage(BaseStorage):
         self.skip_table_creation = skip_table_creation
         self.heartbeat_interval = heartbeat_interval
         self.grace_period = grace_period
-        self.failed_trial_callback = failed_trial_callback
+        self.heartbeat_stale_trial_callback = (
+            heartbeat_stale_trial_callback or failed_trial_callback
+        )
         self._setup(check_schema=True)
 
     def _setup(self, check_schema: bool) -> None:
@@ -460,7 +479,7 @@ class RDBStorage(BaseStorage):
             "skip_table_creation",
             "heartbeat_interval",
             "grace_period",
-            "failed_trial_callback",
+            "heartbeat_stale_trial_callback",
         )
         return {name: self.__dict__[name] for name in keep}
 
@@ -1485,8 +1504,23 @@ class RDBStorage(BaseStorage):
     def get_heartbeat_interval(self) -> int | float | None:
         return self.heartbeat_interval
 
+    def get_heartbeat_stale_trial_callback(self) -> Callable[[Any, FrozenTrial], None] | None:
+        return self.heartbeat_stale_trial_callback
+
     def get_failed_trial_callback(self) -> Callable[[Any, FrozenTrial], None] | None:
-        return self.failed_trial_callback
+        """Deprecated name (Optuna 4.9) of :meth:`get_heartbeat_stale_trial_callback`."""
+        warnings.warn(
+            "RDBStorage.get_failed_trial_callback() has been deprecated in Optuna v4.9.0; use "
+            "get_heartbeat_stale_trial_callback().",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.heartbeat_stale_trial_callback
+
+    @property
+    def failed_trial_callback(self) -> Callable[[Any, FrozenTrial], None] | None:
+        """The same callback under its pre-4.9 name."""
+        return self.heartbeat_stale_trial_callback
 
     def record_heartbeat(self, trial_id: int) -> None:
         """Record that the worker running ``trial_id`` is alive (the database's clock)."""
