@@ -213,6 +213,11 @@ def test_get_all_study_summaries() -> None:
     assert summaries["empty"].best_trial is None
     assert summaries["empty"].datetime_start is None
     assert summaries["multi"].directions == [StudyDirection.MINIMIZE] * 2
+    # As in Optuna: summaries sort by creation and compare by value.
+    again = tunekit.get_all_study_summaries(storage)
+    assert [s.study_name for s in sorted(reversed(again))] == ["single", "empty", "multi"]
+    assert again == tunekit.get_all_study_summaries(storage)
+    assert summaries["single"] != summaries["empty"]
     with pytest.raises(RuntimeError):
         _ = summaries["multi"].direction
     without = tunekit.get_all_study_summaries(storage, include_best_trial=False)

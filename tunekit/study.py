@@ -571,6 +571,24 @@ class StudySummary:
     def __repr__(self) -> str:
         return f"StudySummary(study_name={self.study_name!r}, n_trials={self.n_trials})"
 
+    # As in Optuna: equal when every field is; ordered by study id (creation order).
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StudySummary):
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable fields: equal ones need not hash alike
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, StudySummary):
+            return NotImplemented
+        return self._study_id < other._study_id
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, StudySummary):
+            return NotImplemented
+        return self._study_id <= other._study_id
+
 
 # ------------------------------------------------------------------- module-level functions
 

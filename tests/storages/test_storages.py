@@ -960,3 +960,24 @@ def test_best_trial(storage):
     multi = storage.create_new_study([MIN, MIN], "best-multi")
     with pytest.raises(RuntimeError):
         storage.get_best_trial(multi)
+
+
+def test_an_optuna_database_is_named_not_silently_ignored(tmp_path):
+    # tunekit keeps its own tables; opening a database where Optuna keeps its studies says so
+    # (once, when tunekit's tables are created beside Optuna's) instead of looking empty.
+    sa = pytest.importorskip("sqlalchemy")
+    from tunekit.storages.rdb import RDBStorage
+
+    url = f"sqlite:///{tmp_path / 'optuna.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        for table in ("studies", "trials", "version_info"):
+            connection.execute(sa.text(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY)"))
+    engine.dispose()
+    with pytest.warns(UserWarning, match="holds Optuna's tables.*not visible to tunekit"):
+        storage = RDBStorage(url)
+    with pytest.raises(KeyError, match="'exp'.*also holds Optuna's tables"):
+        tunekit.load_study(study_name="exp", storage=storage)
+    study = tunekit.create_study(study_name="exp", storage=storage)  # its own study works
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert len(tunekit.load_study(study_name="exp", storage=url).trials) == 2

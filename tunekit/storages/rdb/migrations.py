@@ -16,6 +16,7 @@ Example
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -79,7 +80,25 @@ def get_schema_version(connection: sa.Connection) -> int | None:
     return None if version is None else int(version)
 
 
+# Tables an Optuna RDBStorage creates; tunekit does not read them (see storage/README.md).
+_OPTUNA_TABLES = ("studies", "trials", "version_info")
+
+
+def holds_optuna_tables(connection: sa.Connection) -> bool:
+    """Whether the database has Optuna's own tables (an Optuna study's database)."""
+    return all(sa.inspect(connection).has_table(name) for name in _OPTUNA_TABLES)
+
+
 def _create(connection: sa.Connection) -> None:
+    if holds_optuna_tables(connection):
+        url = connection.engine.url.render_as_string(hide_password=True)
+        warnings.warn(
+            f"The database {url} holds Optuna's tables. tunekit keeps its studies in its own "
+            "tunekit_* tables, created now beside them, and does not read Optuna's: the "
+            "studies Optuna stored there are not visible to tunekit.",
+            UserWarning,
+            stacklevel=2,
+        )
     models.metadata.create_all(connection, checkfirst=True)
     connection.execute(
         sa.insert(models.version_table).values(

@@ -706,7 +706,14 @@ class RDBStorage(BaseStorage):
 
         row = self._run(operation)
         if row is None:
-            raise KeyError(f"No study named {study_name!r} exists in this storage.")
+            hint = ""
+            with self._serial, self._engine.connect() as connection:
+                if migrations.holds_optuna_tables(connection):
+                    hint = (
+                        " The database also holds Optuna's tables, which tunekit does not read "
+                        "(its studies live in the tunekit_* tables)."
+                    )
+            raise KeyError(f"No study named {study_name!r} exists in this storage.{hint}")
         with self._lock:
             self._directions[row.study_id] = [
                 StudyDirection[name] for name in json.loads(row.directions)
