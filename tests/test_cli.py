@@ -141,6 +141,23 @@ def test_missing_storage_is_a_clear_error() -> None:
     assert "--storage is required" in result.stderr
 
 
+def test_optunas_options_before_the_command(storage: str, tmp_path: pathlib.Path) -> None:
+    # `optuna --storage URL study-names`, `optuna help trials`, -v/-q, --log-file, --debug.
+    log = tmp_path / "cli.log"
+    created = tunekit_cli(
+        "--storage", storage, "--log-file", str(log), "create-study", "--study-name", "s"
+    )
+    assert created.returncode == 0, created.stderr
+    assert "A new study created" in log.read_text()
+    names = tunekit_cli("-q", "--storage", storage, "study-names")
+    assert names.returncode == 0 and names.stdout.split() == ["s"]
+    helped = tunekit_cli("help", "trials")
+    assert helped.returncode == 0 and "--study-name" in helped.stdout
+    assert tunekit_cli("help").returncode == 0
+    debug = tunekit_cli("--debug", "--storage", storage, "trials", "--study-name", "nope")
+    assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
 def test_bad_url_names_it(tmp_path: pathlib.Path) -> None:
     result = tunekit_cli("study-names", "--storage", "nosuchdb://user:secret@host/db")
     assert result.returncode == 1

@@ -118,7 +118,8 @@ def _trial_row(trial: Any, flatten: bool = False) -> dict[str, Any]:
 
 
 def _storage_url(args: argparse.Namespace) -> str:
-    url = args.storage or os.environ.get(_STORAGE_ENV)
+    # The command's own --storage, then the one given before the command (Optuna's place).
+    url = args.storage or getattr(args, "global_storage", None) or os.environ.get(_STORAGE_ENV)
     if not url:
         raise CLIUsageError(f"--storage is required (or set {_STORAGE_ENV}).")
     return url
@@ -350,7 +351,20 @@ def _cmd_plot(args: argparse.Namespace) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tunekit", description="tunekit studies from the shell.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    # Optuna's options before the command: `optuna --storage URL trials --study-name s` runs
+    # as `tunekit --storage URL trials --study-name s`.
+    parser.add_argument(
+        "--storage", dest="global_storage", default=None, help="database URL for the command"
+    )
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("-v", "--verbose", action="count", default=0, help="log more")
+    loudness.add_argument("-q", "--quiet", action="count", default=0, help="log less")
+    parser.add_argument("--log-file", default=None, help="also write the log to this file")
+    parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
     commands = parser.add_subparsers(dest="command")
+    help_cmd = commands.add_parser("help", help="Show the help of tunekit or of a command.")
+    help_cmd.add_argument("topic", nargs="?", default=None, help="a command")
+    help_cmd.set_defaults(handler=None, help_parser=parser)
 
     def command(
         name: str, handler: Callable, help_text: str, study: bool = True, fmt: bool = False
@@ -428,6 +442,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _configure_logging(args: argparse.Namespace) -> None:
+    import logging as std_logging
+
+    from tunekit import logging
+
+    if args.verbose or args.quiet:
+        # Each -v one level more (INFO, then DEBUG), each -q one level less (ERROR, CRITICAL).
+        levels = [logging.CRITICAL, logging.ERROR, logging.WARNING, logging.INFO, logging.DEBUG]
+        index = min(max(2 + args.verbose - args.quiet, 0), len(levels) - 1)
+        logging.set_verbosity(levels[index])
+    if args.log_file:
+        handler = std_logging.FileHandler(args.log_file)
+        handler.setFormatter(std_logging.Formatter("[%(levelname)s %(asctime)s] %(message)s"))
+        std_logging.getLogger("tunekit").addHandler(handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tunekit`` console script; returns the exit status."""
     parser = _parser()
@@ -437,13 +467,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(__version__)
         return 0
+    if args.command == "help":
+        if args.topic is None:
+            parser.print_help()
+            return 0
+        parser.parse_args([args.topic, "--help"])  # prints the command's help and exits 0
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
         return 2
+    _configure_logging(args)
     try:
         handler(args)
     except (TunekitError, KeyError, ValueError, TypeError, ImportError, RuntimeError) as error:
+        if args.debug:
+            raise
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"tunekit {args.command}: error: {message}", file=sys.stderr)
         return 1
