@@ -86,7 +86,7 @@ def test_round_trip_create_ask_tell_trials_best(storage: str) -> None:
 
 def test_tell_twice_is_a_one_line_error(storage: str) -> None:
     tunekit_cli("create-study", "--study-name", "s", storage=storage)
-    asked = tunekit_cli("ask", "--study-name", "s", "-f", "json", storage=storage)
+    asked = tunekit_cli("ask", "--study-name", "s", storage=storage)  # JSON by default
     number = str(json.loads(asked.stdout)["number"])
     assert (
         tunekit_cli(

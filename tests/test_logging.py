@@ -52,6 +52,23 @@ def test_get_logger_is_under_tunekit() -> None:
     assert logger.parent.name == "tunekit"
 
 
+def test_a_handler_on_the_optuna_logger_hears_tunekit() -> None:
+    # Optuna's tutorials: optuna.logging.get_logger("optuna").addHandler(...).
+    import io
+
+    buffer = io.StringIO()
+    handler = std_logging.StreamHandler(buffer)
+    logger = tk_logging.get_logger("optuna")
+    assert logger is tk_logging.get_logger("tunekit")
+    assert tk_logging.get_logger("optuna.study").name == "tunekit.study"
+    logger.addHandler(handler)
+    try:
+        tunekit.create_study().optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    finally:
+        logger.removeHandler(handler)
+    assert "Trial 0 finished" in buffer.getvalue()
+
+
 def test_one_info_line_per_finished_trial(records) -> None:
     study = tunekit.create_study()
 

@@ -388,6 +388,13 @@ def test_suggest_int_truncates_float_bounds_with_a_warning() -> None:
     assert study.trials[0].distributions["k"] == IntDistribution(1, 5)
 
 
+def test_optunas_private_state_module_path_works() -> None:
+    # Optuna's user-defined-pruner tutorial: from optuna.trial._state import TrialState.
+    from tunekit.trial._state import TrialState as FromThere
+
+    assert FromThere is TrialState
+
+
 def test_report_takes_integral_float_steps() -> None:
     # for epoch in np.arange(3.0): trial.report(loss, epoch) runs in Optuna too.
     study = _study()

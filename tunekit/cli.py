@@ -407,6 +407,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--flatten", action="store_true", help="one column per param / attr")
 
     sub = command("ask", _cmd_ask, "Start a trial; print its number and params.", fmt=True)
+    sub.set_defaults(format="json")  # as in Optuna: scripts parse what `ask` prints
     sub.add_argument("--search-space", default=None, help="JSON: name -> distribution JSON")
     sub.add_argument("--sampler", default=None, help="a class in tunekit.samplers")
     sub.add_argument("--sampler-kwargs", default=None, help="JSON keyword arguments")

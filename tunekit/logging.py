@@ -79,8 +79,14 @@ def _configure_root_logger() -> None:
 
 
 def get_logger(name: str) -> _logging.Logger:
-    """Return a logger below tunekit's root logger, configuring the root on first use."""
+    """Return the logger ``name``, configuring tunekit's root logger on first use.
+
+    ``"optuna"`` (and ``"optuna.x"``) mean tunekit's own loggers, so an Optuna script's
+    ``optuna.logging.get_logger("optuna").addHandler(...)`` receives tunekit's messages.
+    """
     _configure_root_logger()
+    if name == "optuna" or name.startswith("optuna."):
+        name = _ROOT_NAME + name[len("optuna") :]
     return _logging.getLogger(name)
 
 

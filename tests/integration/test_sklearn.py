@@ -439,7 +439,7 @@ def test_no_completed_trial_is_a_clear_error(iris) -> None:
         study=study,
         catch=(ValueError,),
     )
-    with pytest.raises(ValueError, match="no trial completed"):
+    with pytest.raises(ValueError, match="no trial completed"), pytest.warns(FitFailedWarning):
         search.fit(X, y)
 
 
