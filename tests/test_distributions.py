@@ -499,3 +499,24 @@ def test_categorical_round_trip(choices) -> None:
         assert d.to_internal_repr(choice) == index
         assert d.to_external_repr(index) == choice
     assert json_to_distribution(distribution_to_json(d)) == d
+
+
+def test_the_legacy_classes_make_the_distribution_they_stand_for() -> None:
+    from tunekit.distributions import (
+        DiscreteUniformDistribution,
+        IntLogUniformDistribution,
+        IntUniformDistribution,
+        LogUniformDistribution,
+        UniformDistribution,
+    )
+
+    cases = [
+        (lambda: UniformDistribution(0.0, 1.0), FloatDistribution(0.0, 1.0)),
+        (lambda: LogUniformDistribution(1e-5, 1.0), FloatDistribution(1e-5, 1.0, log=True)),
+        (lambda: DiscreteUniformDistribution(0.0, 1.0, 0.25), FloatDistribution(0, 1, step=0.25)),
+        (lambda: IntUniformDistribution(0, 10, step=2), IntDistribution(0, 10, step=2)),
+        (lambda: IntLogUniformDistribution(1, 64), IntDistribution(1, 64, log=True)),
+    ]
+    for make, expected in cases:
+        with pytest.warns(FutureWarning, match="deprecated in Optuna v3.0.0"):
+            assert make() == expected

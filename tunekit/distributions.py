@@ -51,6 +51,11 @@ __all__ = [
     "to_unit",
     "from_unit",
     "n_grid_points",
+    "UniformDistribution",
+    "LogUniformDistribution",
+    "DiscreteUniformDistribution",
+    "IntUniformDistribution",
+    "IntLogUniformDistribution",
 ]
 
 CategoricalChoiceType = Union[None, bool, int, float, str]  # noqa: UP007 - a runtime alias
@@ -413,6 +418,50 @@ def _index_of_choice(choices: tuple, value: Any) -> int | None:
         except Exception:  # noqa: BLE001 - an odd object's __eq__ is not our concern
             continue
     return None
+
+
+# ------------------------------------------------------------------------ the legacy classes
+# Optuna's pre-3.0 distributions, kept (deprecated) in Optuna 5.0: each makes the Float- or
+# IntDistribution it stands for, so a study never sees two kinds of one parameter.
+
+
+def _legacy(name: str, replacement: str) -> None:
+    warnings.warn(
+        f"{name} has been deprecated in Optuna v3.0.0 and is kept for compatibility; use "
+        f"{replacement}. It returns that distribution.",
+        FutureWarning,
+        stacklevel=3,
+    )
+
+
+def UniformDistribution(low: float, high: float) -> FloatDistribution:
+    """Deprecated: ``FloatDistribution(low, high)``."""
+    _legacy("UniformDistribution", "FloatDistribution(low, high)")
+    return FloatDistribution(low, high)
+
+
+def LogUniformDistribution(low: float, high: float) -> FloatDistribution:
+    """Deprecated: ``FloatDistribution(low, high, log=True)``."""
+    _legacy("LogUniformDistribution", "FloatDistribution(low, high, log=True)")
+    return FloatDistribution(low, high, log=True)
+
+
+def DiscreteUniformDistribution(low: float, high: float, q: float) -> FloatDistribution:
+    """Deprecated: ``FloatDistribution(low, high, step=q)``."""
+    _legacy("DiscreteUniformDistribution", "FloatDistribution(low, high, step=q)")
+    return FloatDistribution(low, high, step=q)
+
+
+def IntUniformDistribution(low: int, high: int, step: int = 1) -> IntDistribution:
+    """Deprecated: ``IntDistribution(low, high, step=step)``."""
+    _legacy("IntUniformDistribution", "IntDistribution(low, high, step=step)")
+    return IntDistribution(low, high, step=step)
+
+
+def IntLogUniformDistribution(low: int, high: int, step: int = 1) -> IntDistribution:
+    """Deprecated: ``IntDistribution(low, high, log=True)``."""
+    _legacy("IntLogUniformDistribution", "IntDistribution(low, high, log=True)")
+    return IntDistribution(low, high, log=True, step=step)
 
 
 # ----------------------------------------------------------------------------- JSON round trip
