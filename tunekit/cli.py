@@ -364,7 +364,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     help_cmd = commands.add_parser("help", help="Show the help of tunekit or of a command.")
     help_cmd.add_argument("topic", nargs="?", default=None, help="a command")
-    help_cmd.set_defaults(handler=None, help_parser=parser)
+    help_cmd.set_defaults(handler=None)
 
     def command(
         name: str, handler: Callable, help_text: str, study: bool = True, fmt: bool = False

@@ -18,7 +18,7 @@ from tunekit.distributions import (
     FloatDistribution,
     IntDistribution,
 )
-from tunekit.trial import FrozenTrial, TrialState
+from tunekit.trial import FrozenTrial, TrialState, _is_feasible
 
 if TYPE_CHECKING:
     from tunekit.study import Study
@@ -145,9 +145,8 @@ def is_finite_number(value: Any) -> bool:
 INFEASIBLE_COLOR = "#cccccc"
 
 
-def is_feasible(trial: FrozenTrial) -> bool:
-    """No recorded constraints, or every recorded constraint value ``<= 0``."""
-    return all(c <= 0 for c in trial.constraints.values())
+# Feasibility as Study.best_trial sees it: no recorded constraint, or every value <= 0.
+is_feasible = _is_feasible
 
 
 def as_study_list(study: Study | Sequence[Study]) -> list[Study]:
