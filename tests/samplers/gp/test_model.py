@@ -59,6 +59,61 @@ def test_posterior_matches_closed_form() -> None:
     assert model.best_value == pytest.approx(targets.min())
 
 
+def test_quadratic_prior_mean_matches_closed_form() -> None:
+    X = np.array([[0.1, 0.2], [0.5, 0.9], [0.8, 0.4]])
+    y = np.array([1.0, -2.0, 0.5])
+    params = GPHyperparameters(np.log([0.08, 0.1]), math.log(1.3), math.log(0.01))
+    dims = SearchSpaceDims.continuous(2)
+    model = GaussianProcess.from_observations(
+        X, y, dims, params, warp_threshold=None, mean_curvature=0.7
+    )
+
+    # mean = m(x*) + k*' K^-1 (y - m(X)) with m(x) = 0.7 |x - 1/2|^2; the variance is unchanged.
+    def m(points: np.ndarray) -> np.ndarray:
+        return 0.7 * ((points - 0.5) ** 2).sum(-1)
+
+    targets = (y - y.mean()) / y.std()
+    K = 1.3 * matern52_numpy(X, X, np.array([0.08, 0.1])) + 0.01 * np.eye(3)
+    Xq = np.array([[0.15, 0.25], [0.5, 0.9], [1.0, 0.0], [0.5, 0.5]])
+    k_star = 1.3 * matern52_numpy(Xq, X, np.array([0.08, 0.1]))
+    expected_mean = m(Xq) + k_star @ np.linalg.solve(K, targets - m(X))
+    expected_var = 1.3 - np.einsum("ij,ji->i", k_star, np.linalg.solve(K, k_star.T))
+
+    mean, var = model.posterior(torch.as_tensor(Xq))
+    np.testing.assert_allclose(mean.numpy(), expected_mean, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(var.numpy(), expected_var, rtol=1e-10, atol=1e-12)
+    # Far from every observation the prediction falls back to the prior mean: worse at a
+    # corner than at the centre.
+    assert mean[2].item() == pytest.approx(0.7 * 0.5, abs=0.02)
+    assert mean[2] > mean[3]
+    assert model.best_value == pytest.approx(targets.min())  # observations, not residuals
+    # Other hyper-parameters and fantasies keep the prior mean.
+    assert model.with_params(params).mean_curvature == 0.7
+    assert model.condition_on_observations(Xq[:1], [0.0]).mean_curvature == 0.7
+    for bad in (-0.1, math.nan, math.inf):
+        with pytest.raises(ValueError, match="mean_curvature"):
+            GaussianProcess.from_observations(X, y, dims, params, mean_curvature=bad)
+
+
+def test_fit_with_a_prior_mean_fits_the_kernel_to_the_deviations() -> None:
+    # Targets that are the quadratic prior mean up to a constant leave the kernel a constant
+    # to explain: its lengthscales grow far beyond the box, unlike the zero-mean fit's.
+    rng = np.random.default_rng(3)
+    X = rng.random((20, 3))
+    y = ((X - 0.5) ** 2).sum(1)
+    dims = SearchSpaceDims.continuous(3)
+    transform = OutputTransform.fit(y, warp_threshold=None)
+    curvature = 1.0 / transform.std  # the prior mean in standardised units, up to a constant
+    zero_mean = fit_gp(X, y, dims, warp_threshold=None, seed=0)
+    quadratic = fit_gp(X, y, dims, warp_threshold=None, seed=0, mean_curvature=curvature)
+    assert quadratic.mean_curvature == curvature
+    assert np.all(quadratic.params.lengthscales > 5.0)
+    assert np.all(zero_mean.params.lengthscales < 2.0)
+    Xq = torch.as_tensor(rng.random((5, 3)))
+    expected = transform(((Xq.numpy() - 0.5) ** 2).sum(1))
+    np.testing.assert_allclose(quadratic.posterior(Xq)[0].numpy(), expected, atol=0.05)
+
+
 def test_posterior_is_batched_and_differentiable() -> None:
     X, y = draw_from_gp([0.3, 0.3], 12, seed=1)
     params = GPHyperparameters(np.log([0.3, 0.3]), 0.0, math.log(1e-4))
@@ -263,7 +318,9 @@ def test_marginal_likelihood_gradient_passes_gradcheck() -> None:
     assert value.item() == pytest.approx(reference.item(), rel=1e-12)
 
 
-def _mixed_model(seed: int = 0) -> tuple[GaussianProcess, SearchSpaceDims, np.random.Generator]:
+def _mixed_model(
+    seed: int = 0, mean_curvature: float = 0.0
+) -> tuple[GaussianProcess, SearchSpaceDims, np.random.Generator]:
     rng = np.random.default_rng(seed)
     dims = SearchSpaceDims(
         is_categorical=np.array([False, False, True, False]), n_steps=np.array([0, 0, 3, 5])
@@ -271,11 +328,15 @@ def _mixed_model(seed: int = 0) -> tuple[GaussianProcess, SearchSpaceDims, np.ra
     X = rng.random((15, 4))
     X[:, 2] = rng.integers(0, 3, 15)
     params = GPHyperparameters(np.log([0.3, 0.7, 1.5, 0.4]), 0.2, -5.0)
-    return GaussianProcess.from_observations(X, rng.standard_normal(15), dims, params), dims, rng
+    gp = GaussianProcess.from_observations(
+        X, rng.standard_normal(15), dims, params, mean_curvature=mean_curvature
+    )
+    return gp, dims, rng
 
 
-def test_host_posterior_with_gradient_matches_the_torch_posterior() -> None:
-    gp, _, rng = _mixed_model()
+@pytest.mark.parametrize("mean_curvature", [0.0, 0.8])
+def test_host_posterior_with_gradient_matches_the_torch_posterior(mean_curvature: float) -> None:
+    gp, _, rng = _mixed_model(mean_curvature=mean_curvature)
     Xq = rng.random((6, 4))
     Xq[:, 2] = [0.0, 1.0, 2.0, 1.0, 0.0, 2.0]
     Xq[5] = gp.X_train[3].numpy()  # a training point: the variance sits at its floor

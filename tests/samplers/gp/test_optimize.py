@@ -158,3 +158,22 @@ def test_closed_form_and_autograd_local_searches_agree() -> None:
     assert closed_form.value > closed_form.sweep_value
     assert closed_form.value == pytest.approx(autograd.value, rel=1e-6, abs=1e-9)
     np.testing.assert_allclose(closed_form.x, autograd.x, atol=1e-4)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_quadratic_prior_mean_moves_exploration_off_the_corners(seed: int) -> None:
+    # A narrow well sampled around its centre: the zero-mean model's expected improvement
+    # peaks at a corner of the box, where the posterior variance is largest; the centred
+    # quadratic prior mean makes the faces less promising, so fewer coordinates sit on a bound.
+    rng = np.random.default_rng(seed)
+    X = np.clip(0.4 + 0.12 * rng.standard_normal((40, 6)), 0.0, 1.0)
+    y = -np.exp(-8.0 * ((X - 0.4) ** 2).sum(1))
+    dims = SearchSpaceDims.continuous(6)
+
+    def coordinates_on_a_bound(mean_curvature: float) -> int:
+        model = fit_gp(X, y, dims, seed=0, mean_curvature=mean_curvature)
+        x = optimize_acquisition(LogExpectedImprovement(model), dims, seed=0).x
+        return int((np.minimum(x, 1.0 - x) < 1e-6).sum())
+
+    assert coordinates_on_a_bound(0.0) == 6
+    assert coordinates_on_a_bound(1.0) < 6

@@ -22,6 +22,13 @@ Pipeline (:func:`fit_gp`)
    on Branin, Camelback, Hartmann3/6 (seeds 0-7).
 2. **Kernel** -- :class:`~tunekit.samplers.gp.kernel.MaternHammingKernel` with one
    lengthscale per dimension and an output scale, plus a Gaussian noise variance.
+   **Prior mean** -- zero, or with ``mean_curvature = c > 0`` the centred quadratic
+   ``c * sum_j (x_j - 1/2)^2`` over the continuous dimensions of the unit box (model-space
+   units): the model is pessimistic where it has seen nothing near the box's faces and
+   corners.  A stationary kernel's posterior variance is largest there, so an unmodified
+   acquisition spends its exploratory steps on the box's corners; in hyper-parameter
+   search the box is usually drawn wide around the optimum (Siivola et al. 2018 make
+   the same point).  Data near a face override the prior mean as usual.
 3. **MAP estimate** of ``theta = (log lengthscales, log outputscale, log noise variance)``
    by minimising ``-log p(y | theta) - log p(theta)`` with L-BFGS-B (scipy).  The kernel's
    per-dimension distances are computed once per fit
@@ -362,7 +369,8 @@ class _HostFactors(NamedTuple):
 class GaussianProcess:
     """Exact GP regression with fixed hyper-parameters, in model (transformed) space.
 
-    Usually built by :func:`fit_gp`.  Prior mean is zero (targets are standardised).
+    Usually built by :func:`fit_gp`.  The prior mean is zero (targets are standardised) or
+    the centred quadratic of ``mean_curvature`` (see the module docstring).
 
     Parameters
     ----------
@@ -382,6 +390,9 @@ class GaussianProcess:
         fantasies added by :meth:`condition_on_observations`.  Defaults to ``n``.
     device
         Torch device for all tensors.
+    mean_curvature
+        ``c`` of the prior mean ``c * sum_j (x_j - 1/2)^2`` over the continuous dimensions;
+        ``0`` (the default) is the zero mean.
     """
 
     def __init__(
@@ -393,9 +404,13 @@ class GaussianProcess:
         output_transform: OutputTransform,
         n_observed: int | None = None,
         device: torch.device | str = "cpu",
+        mean_curvature: float = 0.0,
     ) -> None:
+        if not (math.isfinite(mean_curvature) and mean_curvature >= 0.0):
+            raise ValueError(f"mean_curvature must be finite and >= 0, got {mean_curvature}.")
         self.device = torch.device(device)
         self.dims = dims
+        self.mean_curvature = float(mean_curvature)
         self.params = params
         self.output_transform = output_transform
         self.kernel = MaternHammingKernel(dims, self.device)
@@ -426,8 +441,9 @@ class GaussianProcess:
         self._continuous_mask = torch.as_tensor(
             dims.is_continuous, dtype=torch.float64, device=self.device
         )
-        # alpha = K^{-1} y, via two triangular solves.
-        self._alpha = torch.cholesky_solve(self.targets[:, None], self._cholesky)[:, 0]
+        # alpha = K^{-1} (y - m(X)), via two triangular solves.
+        residuals = self.targets - self.prior_mean(self.X_train)
+        self._alpha = torch.cholesky_solve(residuals[:, None], self._cholesky)[:, 0]
         self._host: _HostFactors | None = None
 
     @classmethod
@@ -439,11 +455,24 @@ class GaussianProcess:
         params: GPHyperparameters,
         warp_threshold: float | None = DEFAULT_WARP_THRESHOLD,
         device: torch.device | str = "cpu",
+        mean_curvature: float = 0.0,
     ) -> GaussianProcess:
         """Build a GP on raw ``y`` with *given* hyper-parameters (no fitting)."""
         y_np = _validated_targets(y)
         transform = OutputTransform.fit(y_np, warp_threshold)
-        return cls(X, transform(y_np), dims, params, transform, device=device)
+        return cls(
+            X,
+            transform(y_np),
+            dims,
+            params,
+            transform,
+            device=device,
+            mean_curvature=mean_curvature,
+        )
+
+    def prior_mean(self, X: torch.Tensor) -> torch.Tensor:
+        """The prior mean at ``(..., d)`` points: ``c * sum_j (x_j - 1/2)^2``, continuous ``j``."""
+        return _centred_quadratic(X, self._continuous_mask, self.mean_curvature)
 
     @property
     def best_value(self) -> float:
@@ -469,7 +498,10 @@ class GaussianProcess:
         """
         Xq = torch.as_tensor(Xq, dtype=torch.float64, device=self.device)
         batch_shape = Xq.shape[:-1]
-        mean, variance = _Posterior.apply(Xq.reshape(-1, self.dims.dim), self)
+        flat = Xq.reshape(-1, self.dims.dim)
+        mean, variance = _Posterior.apply(flat, self)
+        if self.mean_curvature:
+            mean = mean + self.prior_mean(flat)
         if include_noise:
             variance = variance + self.params.noise_variance
         return mean.reshape(batch_shape), variance.reshape(batch_shape)
@@ -522,10 +554,15 @@ class GaussianProcess:
         clamped = variance < _MIN_POSTERIOR_VARIANCE
         variance_gradient = input_gradient(-2.0 * slope * weights.T)
         variance_gradient[clamped] = 0.0
+        mean_gradient = input_gradient(slope * host.alpha[None, :])
+        if self.mean_curvature:
+            centred = (Xq - 0.5) * host.continuous
+            mean = mean + self.mean_curvature * (centred * centred).sum(1)
+            mean_gradient = mean_gradient + 2.0 * self.mean_curvature * centred
         return PosteriorWithGradient(
             mean,
             np.maximum(variance, _MIN_POSTERIOR_VARIANCE),
-            input_gradient(slope * host.alpha[None, :]),
+            mean_gradient,
             variance_gradient,
         )
 
@@ -571,6 +608,7 @@ class GaussianProcess:
             self.output_transform,
             n_observed=self.n_observed,
             device=self.device,
+            mean_curvature=self.mean_curvature,
         )
 
     def with_params(self, params: GPHyperparameters) -> GaussianProcess:
@@ -583,6 +621,7 @@ class GaussianProcess:
             self.output_transform,
             n_observed=self.n_observed,
             device=self.device,
+            mean_curvature=self.mean_curvature,
         )
 
 
@@ -630,6 +669,11 @@ class _Posterior(torch.autograd.Function):
         # Categorical and stepped inputs are piecewise constant: zero gradient.
         gradient = gradient * gp._continuous_mask
         return gradient, None
+
+
+def _centred_quadratic(X: torch.Tensor, mask: torch.Tensor, curvature: float) -> torch.Tensor:
+    centred = (X - 0.5) * mask
+    return curvature * (centred * centred).sum(-1)
 
 
 def _validated_targets(y: np.ndarray | Sequence[float] | torch.Tensor) -> np.ndarray:
@@ -809,6 +853,7 @@ def fit_gp(
     max_iter: int = 200,
     seed: int | None = None,
     device: torch.device | str = "cpu",
+    mean_curvature: float = 0.0,
 ) -> GaussianProcess:
     """Fit a GP to minimisation targets ``y`` by maximum a posteriori hyper-parameters.
 
@@ -841,6 +886,9 @@ def fit_gp(
         Seed of the random restarts.
     device
         Torch device (``"cpu"`` or ``"cuda"``).
+    mean_curvature
+        ``c`` of the centred quadratic prior mean (see :class:`GaussianProcess`); the kernel
+        is fitted to the targets' deviations from it.
 
     Returns
     -------
@@ -855,6 +903,8 @@ def fit_gp(
     prior = HyperparameterPrior.box(dims.dim) if prior is None else prior
     transform = OutputTransform.fit(y_np, warp_threshold)
     targets = torch.as_tensor(transform(y_np), dtype=torch.float64, device=device)
+    continuous = torch.as_tensor(dims.is_continuous, dtype=torch.float64, device=device)
+    residuals = targets - _centred_quadratic(X_tensor, continuous, mean_curvature)
     kernel = MaternHammingKernel(dims, device)
     features = kernel.features(X_tensor, X_tensor)  # rounds the stepped dimensions
 
@@ -886,7 +936,7 @@ def fit_gp(
         theta = torch.tensor(theta_np, dtype=torch.float64, device=device, requires_grad=True)
         try:
             loss = _negative_log_posterior(
-                theta, features, targets, kernel, prior, not deterministic_objective
+                theta, features, residuals, kernel, prior, not deterministic_objective
             )
         except CholeskyError:
             return math.inf, np.zeros_like(theta_np)
@@ -898,7 +948,7 @@ def fit_gp(
     # On the CPU the closed-form NumPy objective is the fast path; on a GPU, torch.
     objective = (
         _HostNegativeLogPosterior(
-            features.numpy(), targets.numpy(), dims, prior, not deterministic_objective
+            features.numpy(), residuals.numpy(), dims, prior, not deterministic_objective
         )
         if device.type == "cpu"
         else autograd_objective
@@ -926,4 +976,6 @@ def fit_gp(
         if loss < best_loss:
             best_theta, best_loss = np.clip(theta, lower, upper), loss
     params = GPHyperparameters.from_array(best_theta)
-    return GaussianProcess(X_tensor, targets, dims, params, transform, device=device)
+    return GaussianProcess(
+        X_tensor, targets, dims, params, transform, device=device, mean_curvature=mean_curvature
+    )
