@@ -327,7 +327,7 @@ class CategoricalDistribution(BaseDistribution):
                 f"{owner}: `choices` must contain at least one element, got {choices!r}."
             )
         for choice in choices:
-            if choice is None or isinstance(choice, (bool, int, float, str)):
+            if _is_plain_choice(choice):
                 continue
             # Optuna accepts any object with a warning; lists and dicts (a layer layout, a
             # config) are common. A database keeps them as JSON, where a tuple becomes a list.
@@ -391,12 +391,14 @@ def _choice_key(choice: Any) -> tuple[str, Any]:
     return (type(choice).__name__, choice)
 
 
+def _is_plain_choice(value: Any) -> bool:
+    """None, bool, int, float or str: a choice every storage keeps as it is."""
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
 def _is_json_container(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
-        return all(
-            v is None or isinstance(v, (bool, int, float, str)) or _is_json_container(v)
-            for v in value
-        )
+        return all(_is_plain_choice(v) or _is_json_container(v) for v in value)
     if isinstance(value, dict):
         return all(isinstance(k, str) for k in value) and _is_json_container(list(value.values()))
     return False
@@ -496,7 +498,7 @@ def json_to_distribution(json_str: str) -> BaseDistribution:
         return IntDistribution(**attributes)
     if name == "CategoricalDistribution":
         choices = attributes["choices"]
-        if all(c is None or isinstance(c, (bool, int, float, str)) for c in choices):
+        if all(_is_plain_choice(c) for c in choices):
             return CategoricalDistribution(choices)
         # Lists and dicts were warned about when they were suggested; reading them back (every
         # worker, every load) does not warn again.

@@ -42,18 +42,14 @@ def _all_values(distribution: BaseDistribution) -> list[Any]:
     )
 
 
-def _key(value: Any) -> tuple[str, Any]:
-    # 1 and True, or 1 and 1.0 of different parameters, must not collide; a list choice (a
-    # layer layout) needs a hashable key, and comes back from a database as the same key.
-    return _choice_key(value)
-
-
 class _Node:
     """One parameter of the tree: its distribution and the subtree below each tried value."""
 
     def __init__(self) -> None:
         self.distribution: BaseDistribution | None = None
         self.param_name: str | None = None
+        # Keyed by _choice_key: 1 and True stay apart, and a list choice (a layer layout)
+        # gets a hashable key that a database's copy of it shares.
         self.children: dict[tuple[str, Any], _Node] = {}
         self.is_leaf = False  # a trial ended here (suggested nothing more)
 
@@ -61,7 +57,7 @@ class _Node:
         node = self
         for name, value, distribution in path:
             node.param_name, node.distribution = name, distribution
-            node = node.children.setdefault(_key(value), _Node())
+            node = node.children.setdefault(_choice_key(value), _Node())
         if ends:
             node.is_leaf = True
 
@@ -72,14 +68,16 @@ class _Node:
             return False  # nothing below was ever tried
         values = _all_values(self.distribution)
         return all(
-            _key(v) in self.children and self.children[_key(v)].is_exhausted() for v in values
+            _choice_key(v) in self.children and self.children[_choice_key(v)].is_exhausted()
+            for v in values
         )
 
     def open_values(self, distribution: BaseDistribution) -> list[Any]:
         return [
             v
             for v in _all_values(distribution)
-            if _key(v) not in self.children or not self.children[_key(v)].is_exhausted()
+            if _choice_key(v) not in self.children
+            or not self.children[_choice_key(v)].is_exhausted()
         ]
 
 
@@ -137,7 +135,7 @@ class BruteForceSampler(IndependentSampler):
         node = self._tree(study, exclude_number=trial.number)
         for name, value in trial.params.items():
             node.param_name = name
-            node = node.children.get(_key(value)) or _Node()
+            node = node.children.get(_choice_key(value)) or _Node()
         open_values = node.open_values(param_distribution)
         candidates = open_values or _all_values(param_distribution)
         return candidates[int(self._rng.integers(len(candidates)))]

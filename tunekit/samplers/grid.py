@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tunekit import logging
-from tunekit.distributions import BaseDistribution, _is_json_container
+from tunekit.distributions import BaseDistribution, _is_json_container, _is_plain_choice
 from tunekit.samplers.base import SKIP_TRIAL_KEY, IndependentSampler
 from tunekit.trial import FrozenTrial, TrialState
 
@@ -79,7 +79,7 @@ class GridSampler(IndependentSampler):
                     f"got {values!r}."
                 )
             for value in values:
-                if value is None or isinstance(value, (bool, int, float, str)):
+                if _is_plain_choice(value):
                     continue
                 if not _is_json_container(value):
                     raise ValueError(
