@@ -231,6 +231,44 @@ def test_multi_objective_runs_and_improves_on_the_front() -> None:
     assert np.median(ys[40:]) < 0.2
 
 
+def test_early_widening_reaches_the_tuned_width_at_trial_60() -> None:
+    from tunekit.samplers.tpe.sampler import _early_widening
+
+    assert _early_widening(0) == _early_widening(10) == _early_widening(20) == 3.0
+    assert _early_widening(30) == 2.0
+    assert _early_widening(60) == _early_widening(1000) == 1.0
+    widths = [_early_widening(n) for n in range(200)]
+    assert all(a >= b for a, b in zip(widths, widths[1:], strict=False))
+
+
+def _early_step_sizes(monkeypatch: pytest.MonkeyPatch, widening: float) -> float:
+    """Median distance from each of trials 11-25 to the best point before it, over five seeds."""
+    import tunekit.samplers.tpe.sampler as tpe_module
+
+    monkeypatch.setattr(tpe_module, "_EARLY_WIDENING", widening)
+    steps = []
+    for seed in range(5):
+        study = tunekit.create_study(sampler=TPESampler(seed=seed))
+        study.optimize(
+            lambda t: (
+                (t.suggest_float("x", 0, 1) - 0.3) ** 2 + (t.suggest_float("y", 0, 1) - 0.7) ** 2
+            ),
+            n_trials=25,
+        )
+        points = np.array([[t.params["x"], t.params["y"]] for t in study.trials])
+        values = np.array([t.value for t in study.trials])
+        for i in range(10, 25):
+            best = points[int(np.argmin(values[:i]))]
+            steps.append(float(np.linalg.norm(points[i] - best)))
+    return float(np.median(steps))
+
+
+def test_early_trials_search_wider_than_the_tuned_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The first TPE trials step further from the best point than kernels at the tuned (late)
+    # width would, so the start-up's basin does not capture the search.
+    assert _early_step_sizes(monkeypatch, 3.0) > 1.5 * _early_step_sizes(monkeypatch, 1.0)
+
+
 def test_multi_objective_with_mixed_directions() -> None:
     # Maximise x, minimise n: late trials move to high x and low n (random: 0.5 and 4.5).
     late_x, late_n = [], []

@@ -28,8 +28,10 @@ Bandwidth rule (Watanabe 2023, Sec. 3.2):
   points) collapsed onto local optima in our runs and is not used; a data-driven shape is (see
   ``anisotropic`` below). The "magic clip" floor is 0.01 of the range. ``bandwidth_scale``
   multiplies the width: the sampler uses it to shrink the good group's kernels at the rate of
-  the whole study, ``(N / n) ** (-1 / (D + 4))`` for ``n`` good of ``N`` finished trials, and to
-  make the bad group's 0.7 times as wide. With ``anisotropic`` (the sampler sets it for the good
+  the whole study, ``(N / n) ** (-1 / (D + 4))`` for ``n`` good of ``N`` finished trials, to
+  make the bad group's 0.7 times as wide, and to widen both in the first trials (the good
+  group's by ``min(3, 60 / N)``, the bad group's by its square root), so the search does not
+  lock onto the basin its start-up trials happened to find. With ``anisotropic`` (the sampler sets it for the good
   group) the kernels take the good points' shape: dimension ``d`` is widened or narrowed by
   ``(s_d / s_geo) ** 0.5``, clipped to [1/4, 4], where ``s_d`` is the weighted spread of the
   good points along ``d`` and ``s_geo`` the geometric mean of the spreads. The overall scale
