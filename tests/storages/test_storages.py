@@ -587,6 +587,35 @@ def test_sqlite_writer_waits_for_a_locked_database(tmp_path):
     engine.dispose()
 
 
+def test_sqlite_new_file_waits_for_a_writer_before_entering_wal_mode(tmp_path):
+    # Switching a file to WAL while another process holds its write lock fails at once, without
+    # the busy timeout (fresh workers racing to open one new file hit this): RDBStorage waits.
+    import sqlite3
+
+    from tunekit.storages.rdb import RDBStorage
+
+    path = tmp_path / "new.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE other (x INTEGER)")  # a rollback-journal file, not yet WAL
+    holder.execute("BEGIN IMMEDIATE")
+    released = threading.Event()
+
+    def release() -> None:
+        time.sleep(0.3)
+        holder.execute("COMMIT")
+        released.set()
+
+    thread = threading.Thread(target=release)
+    thread.start()
+    storage = RDBStorage(f"sqlite:///{path}")
+    thread.join()
+    assert released.is_set()
+    holder.close()
+    assert storage.create_new_study([MIN], "after-wait") >= 0
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 # ------------------------------------------------------------------------- heartbeats
 
 

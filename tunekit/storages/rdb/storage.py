@@ -173,13 +173,34 @@ def _configure_sqlite(engine: sa.Engine, in_memory: bool) -> None:
         if not in_memory:
             # WAL: readers never block the writer nor the writer readers; several processes
             # share one file. synchronous stays at its durable default (FULL).
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _enter_wal_mode(cursor, engine.dialect.loaded_dbapi.OperationalError)
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
         if not connection.get_execution_options().get("tunekit_autocommit", False):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _enter_wal_mode(cursor: Any, operational_error: type[Exception]) -> None:
+    """``PRAGMA journal_mode = WAL``, retried while another connection holds the file's lock.
+
+    Switching a new file to WAL takes an exclusive lock, and SQLite answers the other processes
+    that race for it with "database is locked" at once, without waiting out the busy timeout
+    (four fresh workers on one new file failed this way in CI). Once the file is in WAL mode
+    the pragma changes nothing and takes no such lock.
+    """
+    deadline = time.monotonic() + _SQLITE_BUSY_TIMEOUT_MS / 1000
+    delay = 0.001
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except operational_error as error:
+            if "database is locked" not in str(error) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay * (0.5 + random.random()))
+        delay = min(2 * delay, 0.1)
 
 
 def _is_retryable(error: sa_exc.DBAPIError) -> bool:
