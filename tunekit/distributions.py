@@ -39,6 +39,8 @@ from typing import Any, Union
 
 import numpy as np
 
+from tunekit._deprecation import warn_deprecated
+
 __all__ = [
     "BaseDistribution",
     "FloatDistribution",
@@ -428,12 +430,7 @@ def _index_of_choice(choices: tuple, value: Any) -> int | None:
 
 
 def _legacy(name: str, replacement: str) -> None:
-    warnings.warn(
-        f"{name} has been deprecated in Optuna v3.0.0 and is kept for compatibility; use "
-        f"{replacement}. It returns that distribution.",
-        FutureWarning,
-        stacklevel=3,
-    )
+    warn_deprecated(name, "3.0.0", f"{replacement} (it returns that distribution)", stacklevel=3)
 
 
 def UniformDistribution(low: float, high: float) -> FloatDistribution:

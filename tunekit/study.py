@@ -18,13 +18,13 @@ import copy
 import datetime
 import math
 import threading
-import warnings
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tunekit import logging
+from tunekit._deprecation import warn_deprecated
 from tunekit.distributions import BaseDistribution
 from tunekit.exceptions import DuplicatedStudyError
 from tunekit.pruners.base import BasePruner
@@ -242,9 +242,7 @@ class Study:
 
     def set_system_attr(self, key: str, value: Any) -> None:
         """Deprecated: for tunekit's own bookkeeping; use :meth:`set_user_attr`."""
-        warnings.warn(
-            "Study.set_system_attr is deprecated; use set_user_attr.", FutureWarning, stacklevel=2
-        )
+        warn_deprecated("Study.set_system_attr", "3.1.0", "set_user_attr")
         self._storage.set_study_system_attr(self._study_id, key, value)
 
     @property

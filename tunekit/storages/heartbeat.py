@@ -9,9 +9,9 @@ lose it. ``RetryFailedTrialCallback`` is its name before Optuna 4.9 (deprecated,
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING, Any
 
+from tunekit._deprecation import warn_deprecated
 from tunekit.trial import FrozenTrial, TrialState, create_trial
 
 if TYPE_CHECKING:
@@ -101,10 +101,5 @@ class RetryFailedTrialCallback(RetryHeartbeatStaleTrialCallback):
     """Deprecated name (Optuna 4.9) of :class:`RetryHeartbeatStaleTrialCallback`."""
 
     def __init__(self, max_retry: int | None = None, inherit_intermediate_values: bool = False):
-        warnings.warn(
-            "RetryFailedTrialCallback has been deprecated in Optuna v4.9.0 and is kept for "
-            "compatibility; use RetryHeartbeatStaleTrialCallback.",
-            FutureWarning,
-            stacklevel=2,
-        )
+        warn_deprecated("RetryFailedTrialCallback", "4.9.0", "RetryHeartbeatStaleTrialCallback")
         super().__init__(max_retry, inherit_intermediate_values)

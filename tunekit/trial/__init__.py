@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 from tunekit import logging
+from tunekit._deprecation import warn_deprecated
 from tunekit.distributions import (
     BaseDistribution,
     CategoricalChoiceType,
@@ -224,28 +225,18 @@ class BaseTrial(abc.ABC):
 
     def suggest_uniform(self, name: str, low: float, high: float) -> float:
         """Deprecated alias of ``suggest_float(name, low, high)``."""
-        warnings.warn(
-            "suggest_uniform is deprecated; use suggest_float(name, low, high).",
-            FutureWarning,
-            stacklevel=2,
-        )
+        warn_deprecated("suggest_uniform", "3.0.0", "suggest_float(name, low, high)")
         return self.suggest_float(name, low, high)
 
     def suggest_loguniform(self, name: str, low: float, high: float) -> float:
         """Deprecated alias of ``suggest_float(name, low, high, log=True)``."""
-        warnings.warn(
-            "suggest_loguniform is deprecated; use suggest_float(name, low, high, log=True).",
-            FutureWarning,
-            stacklevel=2,
-        )
+        warn_deprecated("suggest_loguniform", "3.0.0", "suggest_float(name, low, high, log=True)")
         return self.suggest_float(name, low, high, log=True)
 
     def suggest_discrete_uniform(self, name: str, low: float, high: float, q: float) -> float:
         """Deprecated alias of ``suggest_float(name, low, high, step=q)``."""
-        warnings.warn(
-            "suggest_discrete_uniform is deprecated; use suggest_float(name, low, high, step=q).",
-            FutureWarning,
-            stacklevel=2,
+        warn_deprecated(
+            "suggest_discrete_uniform", "3.0.0", "suggest_float(name, low, high, step=q)"
         )
         return self.suggest_float(name, low, high, step=q)
 
@@ -443,9 +434,7 @@ class Trial(BaseTrial):
 
     def set_system_attr(self, key: str, value: Any) -> None:
         """Deprecated: for tunekit's own bookkeeping; use :meth:`set_user_attr`."""
-        warnings.warn(
-            "Trial.set_system_attr is deprecated; use set_user_attr.", FutureWarning, stacklevel=2
-        )
+        warn_deprecated("Trial.set_system_attr", "3.1.0", "set_user_attr")
         self._set_system_attr(key, value)
 
     def _set_system_attr(self, key: str, value: Any) -> None:

@@ -27,12 +27,12 @@ import importlib
 import logging
 import math
 import threading
-import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tunekit._deprecation import warn_deprecated
 from tunekit.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -224,11 +224,8 @@ class GPSampler(BaseSampler):
         self._n_startup_trials = int(n_startup_trials)
         self._deterministic = deterministic_objective
         if constraints_func is not None:
-            warnings.warn(
-                "GPSampler: `constraints_func` has been deprecated in Optuna v5.0.0 and is kept "
-                "for compatibility; use `trial.set_constraint(key, value)` instead.",
-                FutureWarning,
-                stacklevel=2,
+            warn_deprecated(
+                "GPSampler: `constraints_func`", "5.0.0", "`trial.set_constraint(key, value)`"
             )
         self._constraints_func = constraints_func
         self._warn_independent_sampling = warn_independent_sampling

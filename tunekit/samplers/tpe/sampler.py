@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tunekit import logging
+from tunekit._deprecation import warn_deprecated
 from tunekit.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -96,12 +97,7 @@ def hyperopt_default_weights(n: int) -> np.ndarray:
 
 
 def _deprecation(name: str, since: str) -> None:
-    warnings.warn(
-        f"TPESampler: `{name}` has been deprecated in Optuna v{since} and is kept for "
-        "compatibility; it will be removed in a future version.",
-        FutureWarning,
-        stacklevel=3,
-    )
+    warn_deprecated(f"TPESampler: `{name}`", since, stacklevel=3)
 
 
 class TPESampler(BaseSampler):
@@ -283,12 +279,7 @@ class TPESampler(BaseSampler):
         >>> parameters["n_startup_trials"]
         20
         """
-        warnings.warn(
-            "TPESampler.hyperopt_parameters() has been deprecated in Optuna v4.9.0 and is kept "
-            "for compatibility; it will be removed in a future version.",
-            FutureWarning,
-            stacklevel=2,
-        )
+        warn_deprecated("TPESampler.hyperopt_parameters()", "4.9.0")
         return {
             "consider_prior": True,
             "prior_weight": 1.0,

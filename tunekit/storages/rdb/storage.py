@@ -29,7 +29,6 @@ import random
 import threading
 import time
 import uuid
-import warnings
 import weakref
 from collections.abc import Callable, Container, Iterator, Sequence
 from typing import Any, TypeVar
@@ -38,6 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 
 from tunekit import logging
+from tunekit._deprecation import warn_deprecated
 from tunekit.distributions import (
     BaseDistribution,
     check_distribution_compatibility,
@@ -337,11 +337,8 @@ class RDBStorage(BaseStorage):
                 "`failed_trial_callback` (its deprecated name), not both."
             )
         if failed_trial_callback is not None:
-            warnings.warn(
-                "RDBStorage: `failed_trial_callback` has been deprecated in Optuna v4.9.0 and is "
-                "kept for compatibility; use `heartbeat_stale_trial_callback`.",
-                FutureWarning,
-                stacklevel=2,
+            warn_deprecated(
+                "RDBStorage: `failed_trial_callback`", "4.9.0", "`heartbeat_stale_trial_callback`"
             )
         self.url = url
         self.engine_kwargs = dict(engine_kwargs or {})
@@ -1537,11 +1534,10 @@ class RDBStorage(BaseStorage):
 
     def get_failed_trial_callback(self) -> Callable[[Any, FrozenTrial], None] | None:
         """Deprecated name (Optuna 4.9) of :meth:`get_heartbeat_stale_trial_callback`."""
-        warnings.warn(
-            "RDBStorage.get_failed_trial_callback() has been deprecated in Optuna v4.9.0; use "
-            "get_heartbeat_stale_trial_callback().",
-            FutureWarning,
-            stacklevel=2,
+        warn_deprecated(
+            "RDBStorage.get_failed_trial_callback()",
+            "4.9.0",
+            "get_heartbeat_stale_trial_callback()",
         )
         return self.heartbeat_stale_trial_callback
 
