@@ -16,6 +16,7 @@ from tunekit.importance import (
     BaseImportanceEvaluator,
     FanovaImportanceEvaluator,
     MeanDecreaseImpurityImportanceEvaluator,
+    PedAnovaImportanceEvaluator,
     get_param_importances,
 )
 from tunekit.trial import FrozenTrial, TrialState, create_trial
@@ -25,6 +26,7 @@ pytest.importorskip("sklearn")
 EVALUATORS = [
     pytest.param(lambda: FanovaImportanceEvaluator(n_trees=16, seed=0), id="fanova"),
     pytest.param(lambda: MeanDecreaseImpurityImportanceEvaluator(n_trees=16, seed=0), id="mdi"),
+    pytest.param(lambda: PedAnovaImportanceEvaluator(), id="ped-anova"),
 ]
 UNIT = FloatDistribution(0.0, 1.0)
 

@@ -2,8 +2,8 @@
 
 :func:`get_param_importances` asks an evaluator (fANOVA by default) for one importance per
 parameter and returns them sorted, normalised to sum to 1. Write your own evaluator by
-subclassing :class:`BaseImportanceEvaluator`. The evaluators need scikit-learn
-(``pip install 'tunekit[sklearn]'``), imported when they run.
+subclassing :class:`BaseImportanceEvaluator`. fANOVA and MDI need scikit-learn
+(``pip install 'tunekit[sklearn]'``), imported when they run; PED-ANOVA needs only NumPy.
 
 Example
 -------
@@ -23,10 +23,12 @@ Example
 from tunekit.importance._base import BaseImportanceEvaluator, get_param_importances
 from tunekit.importance._fanova import FanovaImportanceEvaluator
 from tunekit.importance._mdi import MeanDecreaseImpurityImportanceEvaluator
+from tunekit.importance._ped_anova import PedAnovaImportanceEvaluator
 
 __all__ = [
     "BaseImportanceEvaluator",
     "FanovaImportanceEvaluator",
     "MeanDecreaseImpurityImportanceEvaluator",
+    "PedAnovaImportanceEvaluator",
     "get_param_importances",
 ]

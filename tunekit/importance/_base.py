@@ -105,6 +105,8 @@ class _ImportanceData:
     n_choices: list[int]
     # (n_trials,): the value to explain.
     target_values: np.ndarray
+    # Parameter name -> its distribution, for the parameters in ``names``.
+    distributions: dict[str, BaseDistribution]
 
     def with_zero_importances(self, importances: dict[str, float]) -> dict[str, float]:
         """``importances`` plus 0 for the single-valued parameters, sorted in descending order."""
@@ -274,6 +276,7 @@ def _prepare(
         column_owner=column_owner,
         n_choices=n_choices,
         target_values=target_values,
+        distributions={name: distributions[name] for name in names},
     )
 
 
@@ -336,7 +339,8 @@ def get_param_importances(
         The study to assess; it needs at least 2 COMPLETE trials.
     evaluator:
         The method: :class:`~tunekit.importance.FanovaImportanceEvaluator` (the default),
-        :class:`~tunekit.importance.MeanDecreaseImpurityImportanceEvaluator`, or your own
+        :class:`~tunekit.importance.MeanDecreaseImpurityImportanceEvaluator`,
+        :class:`~tunekit.importance.PedAnovaImportanceEvaluator`, or your own
         :class:`BaseImportanceEvaluator`.
     params:
         The names of the parameters to assess; ``None`` means all that every COMPLETE trial has.
