@@ -6,6 +6,7 @@ The ``backend``/``storage`` fixtures (conftest.py) run each test on every backen
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import math
 import multiprocessing
@@ -559,6 +560,27 @@ def test_uncommitted_trial_is_invisible_then_read(rdb_backend):
     assert trial.state == TrialState.COMPLETE and trial.value == 1.5
 
 
+@contextlib.contextmanager
+def _commit_later(seconds: float, commit):
+    """Run ``commit`` from another thread after ``seconds``; yields the event it then sets.
+
+    The body runs meanwhile; leaving the block waits for the thread.
+    """
+    released = threading.Event()
+
+    def release() -> None:
+        time.sleep(seconds)
+        commit()
+        released.set()
+
+    thread = threading.Thread(target=release)
+    thread.start()
+    try:
+        yield released
+    finally:
+        thread.join()
+
+
 def test_sqlite_writer_waits_for_a_locked_database(tmp_path):
     import sqlalchemy as sa
 
@@ -570,17 +592,8 @@ def test_sqlite_writer_waits_for_a_locked_database(tmp_path):
     engine = sa.create_engine(url, connect_args={"isolation_level": None})
     holder = engine.connect()
     holder.exec_driver_sql("BEGIN IMMEDIATE")
-    released = threading.Event()
-
-    def release() -> None:
-        time.sleep(0.5)
-        holder.exec_driver_sql("COMMIT")
-        released.set()
-
-    thread = threading.Thread(target=release)
-    thread.start()
-    trial_id = storage.create_new_trial(study_id)  # waits for the lock, then succeeds
-    thread.join()
+    with _commit_later(0.5, lambda: holder.exec_driver_sql("COMMIT")) as released:
+        trial_id = storage.create_new_trial(study_id)  # waits for the lock, then succeeds
     assert released.is_set()
     assert storage.get_trial(trial_id).number == 0
     holder.close()
@@ -598,17 +611,8 @@ def test_sqlite_new_file_waits_for_a_writer_before_entering_wal_mode(tmp_path):
     holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     holder.execute("CREATE TABLE other (x INTEGER)")  # a rollback-journal file, not yet WAL
     holder.execute("BEGIN IMMEDIATE")
-    released = threading.Event()
-
-    def release() -> None:
-        time.sleep(0.3)
-        holder.execute("COMMIT")
-        released.set()
-
-    thread = threading.Thread(target=release)
-    thread.start()
-    storage = RDBStorage(f"sqlite:///{path}")
-    thread.join()
+    with _commit_later(0.3, lambda: holder.execute("COMMIT")) as released:
+        storage = RDBStorage(f"sqlite:///{path}")
     assert released.is_set()
     holder.close()
     assert storage.create_new_study([MIN], "after-wait") >= 0
